@@ -1,0 +1,25 @@
+import canonicalize from "canonicalize";
+import crypto from "node:crypto";
+
+/** RFC 8785 (JSON Canonicalization Scheme) text of a JSON value. */
+export function canonicalJson(value: unknown): string {
+  const text = canonicalize(value);
+  if (text === undefined) throw new TypeError("value cannot be canonicalised as JSON");
+  return text;
+}
+
+export function sha256Hex(text: string): string {
+  return crypto.createHash("sha256").update(text, "utf8").digest("hex");
+}
+
+/** `sha256:<hex>` — the form every hash travels in. */
+export const HASH_PREFIX = "sha256:";
+
+/**
+ * The chain recipe (docs/integrity.md): hash = "sha256:" + hex(SHA-256(UTF-8(previous + content)))
+ * where `previous` is the previous entry's hash string exactly as shown ("sha256:…"), or the empty
+ * string for seq 1, and `content` is the entry's canonical JSON.
+ */
+export function chainHash(previousHash: string | null, content: string): string {
+  return HASH_PREFIX + sha256Hex((previousHash ?? "") + content);
+}

@@ -1,0 +1,41 @@
+import path from "node:path";
+import { z } from "zod";
+
+/** Every environment variable the service reads, parsed once. README's configuration table mirrors this. */
+const EnvSchema = z.object({
+  DATABASE_URL: z.string().min(1).optional(),
+  AUDIT_DATA_DIR: z.string().min(1).default(".data"),
+  AUDIT_DEMO: z.string().optional(),
+  AUDIT_ROOT_TOKEN: z.string().min(16, "AUDIT_ROOT_TOKEN must be at least 16 characters").optional(),
+  AUDIT_ADMIN_EMAIL: z.string().optional(),
+  AUDIT_ADMIN_PASSWORD: z.string().optional(),
+  AUDIT_ADMIN_ORG: z.string().default("acme"),
+  AUDIT_MAX_BODY_BYTES: z.coerce.number().int().positive().default(5 * 1024 * 1024),
+  AUDIT_DB_POOL_SIZE: z.coerce.number().int().positive().default(10),
+  PORT: z.coerce.number().int().positive().default(3000),
+});
+
+export type AppConfig = z.infer<typeof EnvSchema> & { dataDir: string; demo: boolean };
+
+let cached: AppConfig | undefined;
+
+export function getConfig(): AppConfig {
+  if (cached) return cached;
+  const parsed = EnvSchema.safeParse(process.env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`Invalid configuration: ${issue?.path.join(".")}: ${issue?.message}`);
+  }
+  const env = parsed.data;
+  cached = {
+    ...env,
+    dataDir: path.resolve(/*turbopackIgnore: true*/ process.cwd(), env.AUDIT_DATA_DIR),
+    demo: env.AUDIT_DEMO !== "0" && env.AUDIT_DEMO !== "false",
+  };
+  return cached;
+}
+
+/** Tests change the environment between suites. */
+export function resetConfigForTests(): void {
+  cached = undefined;
+}

@@ -1,0 +1,49 @@
+/**
+ * The one error type of the domain. Every layer throws AppError; one mapper (lib/http/respond.ts)
+ * turns it into an HTTP answer. Nothing else decides status codes.
+ */
+export type ErrorCode =
+  | "invalid_parameter"
+  | "validation_failed"
+  | "unauthorized"
+  | "forbidden"
+  | "not_found"
+  | "conflict"
+  | "payload_too_large"
+  | "unsupported_media_type"
+  | "rate_limited"
+  | "service_unavailable"
+  | "internal_error";
+
+const STATUS: Record<ErrorCode, number> = {
+  invalid_parameter: 400,
+  validation_failed: 422,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  service_unavailable: 503,
+  internal_error: 500,
+};
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  /** The request field at fault, as a path: `limit`, `events[3].actor.type`. */
+  readonly field?: string;
+  readonly details?: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, opts: { field?: string; details?: Record<string, unknown> } = {}) {
+    super(message);
+    this.name = "AppError";
+    this.code = code;
+    this.status = STATUS[code];
+    this.field = opts.field;
+    this.details = opts.details;
+  }
+}
+
+export const isAppError = (e: unknown): e is AppError => e instanceof AppError;

@@ -1,0 +1,46 @@
+import crypto from "node:crypto";
+import { authenticateRequest } from "../auth/authenticate-request";
+import { requireScope, type Principal } from "../auth/principal";
+import type { Scope } from "../auth/scopes";
+import { getConfig } from "../config";
+import { getDatabase } from "../db/get-database";
+import type { Database } from "../db/open-database";
+import { errorResponse } from "./respond";
+
+export interface ApiContext {
+  req: Request;
+  url: URL;
+  db: Database;
+  principal: Principal;
+  params: Record<string, string>;
+  requestId: string;
+}
+
+type RouteCtx = { params: Promise<Record<string, string | string[]>> };
+
+/**
+ * Wraps a route handler: request id, authentication, scope check, and the one error mapper.
+ * Route files stay thin: parse → call lib/ → map → respond.
+ */
+export function apiHandler(opts: { scope?: Scope }, handler: (ctx: ApiContext) => Promise<Response>) {
+  return async (req: Request, routeCtx?: RouteCtx): Promise<Response> => {
+    const requestId = sanitizeRequestId(req.headers.get("x-request-id")) ?? `req_${crypto.randomBytes(8).toString("hex")}`;
+    let res: Response;
+    try {
+      const db = await getDatabase();
+      const principal = await authenticateRequest({ db, authorization: req.headers.get("authorization"), rootToken: getConfig().AUDIT_ROOT_TOKEN });
+      if (opts.scope) requireScope(principal, opts.scope);
+      const raw = (routeCtx?.params ? await routeCtx.params : undefined) ?? {};
+      const params = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v.join("/") : v]));
+      res = await handler({ req, url: new URL(req.url), db, principal, params, requestId });
+    } catch (e) {
+      res = errorResponse(e, (e as { status?: number }).status === 401 ? { "WWW-Authenticate": 'Bearer realm="audit-trail", Basic realm="audit-trail"' } : undefined);
+    }
+    res.headers.set("X-Request-Id", requestId);
+    return res;
+  };
+}
+
+function sanitizeRequestId(v: string | null): string | null {
+  return v && /^[A-Za-z0-9._:-]{1,128}$/.test(v) ? v : null;
+}

@@ -1,0 +1,33 @@
+import { z } from "zod";
+import { AppError, isAppError } from "../errors";
+import { fieldPath } from "../audit/parse-ingest-body";
+
+export function json(body: unknown, init: { status?: number; headers?: HeadersInit } = {}): Response {
+  const headers = new Headers(init.headers);
+  headers.set("Content-Type", "application/json; charset=utf-8");
+  headers.set("Cache-Control", "no-store");
+  return new Response(JSON.stringify(body), { status: init.status ?? 200, headers });
+}
+
+/** Turns a zod failure at a boundary into the AppError that names the field. */
+export function zodToAppError(error: z.ZodError, code: "invalid_parameter" | "validation_failed" = "validation_failed"): AppError {
+  const issue = error.issues[0]!;
+  const path = issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0]!] : issue.path;
+  const field = fieldPath(path) || "body";
+  const message = issue.code === "unrecognized_keys" ? `unknown field "${issue.keys[0]}"` : issue.code === "invalid_type" && issue.input === undefined ? "is required" : issue.message;
+  return new AppError(code, `${field}: ${message}`, { field });
+}
+
+export function toAppError(e: unknown): AppError {
+  if (isAppError(e)) return e;
+  if (e instanceof z.ZodError) return zodToAppError(e);
+  return new AppError("internal_error", "internal server error");
+}
+
+/** The one error mapper: `{success:false, error:{code, message, field?}}` with the status of the code. */
+export function errorResponse(e: unknown, headers?: HeadersInit): Response {
+  const err = toAppError(e);
+  if (err.code === "internal_error") console.error("[audit-trail] internal error:", e);
+  const body = { success: false, error: { code: err.code, message: err.message, ...(err.field && { field: err.field }), ...err.details } };
+  return json(body, { status: err.status, headers });
+}

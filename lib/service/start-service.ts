@@ -1,0 +1,38 @@
+import { getConfig } from "../config";
+import { getDatabase } from "../db/get-database";
+import { seedDemo } from "../demo/seed-demo";
+import { ensureOrg } from "../orgs/create-org";
+
+const SYSTEM = { id: "audit-trail", type: "system" as const, name: "Audit Trail" };
+
+/**
+ * Start-up (called once from instrumentation.ts): open and migrate the database, bootstrap the
+ * admin org, and on an empty database load the demo data unless AUDIT_DEMO=0.
+ */
+export async function startService(log: (line: string) => void = console.log): Promise<void> {
+  const cfg = getConfig();
+  const db = await getDatabase();
+  log(`[audit-trail] database: ${db.kind} (${db.location}), migrations applied`);
+  const empty = (await db.prisma.org.count()) === 0;
+  if (cfg.AUDIT_ADMIN_EMAIL) {
+    await ensureOrg({ db, slug: cfg.AUDIT_ADMIN_ORG, actor: SYSTEM });
+  }
+  if (empty && cfg.demo) {
+    const t0 = Date.now();
+    const { org, events } = await seedDemo({ db });
+    log(`[audit-trail] demo data: ${events} events in org "${org}" (${Date.now() - t0} ms)`);
+  }
+  const base = `http://localhost:${cfg.PORT}`;
+  log(`[audit-trail] ready: open ${base}`);
+  if (cfg.AUDIT_ROOT_TOKEN) log(`[audit-trail] root token set: POST ${base}/api/v1/admin/orgs and /api/v1/admin/tokens to bootstrap`);
+}
+
+/** A service that cannot open its store must not serve: say why and exit non-zero. */
+export async function startServiceOrExit(): Promise<void> {
+  try {
+    await startService();
+  } catch (e) {
+    console.error(`[audit-trail] start-up failed: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  }
+}

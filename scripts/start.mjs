@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+// `npm start`: builds once if there is no production build yet (a fresh clone), then serves on
+// PORT (default 3000). Signals are forwarded so that the database closes cleanly.
+import { spawn, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+
+process.env.NEXT_TELEMETRY_DISABLED = "1";
+const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
+const next = path.join(root, "node_modules", "next", "dist", "bin", "next");
+
+if (!fs.existsSync(path.join(root, ".next", "BUILD_ID"))) {
+  console.log("[audit-trail] no production build yet: running `next build` once (about a minute)…");
+  const r = spawnSync(process.execPath, [next, "build"], { cwd: root, stdio: "inherit", env: process.env });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+const port = process.env.PORT || "3000";
+const child = spawn(process.execPath, [next, "start", "-p", port], { cwd: root, stdio: "inherit", env: process.env });
+for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(sig, () => child.kill(sig));
+child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
