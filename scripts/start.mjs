@@ -9,7 +9,7 @@ process.env.NEXT_TELEMETRY_DISABLED = "1";
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
 const next = path.join(root, "node_modules", "next", "dist", "bin", "next");
 
-if (!fs.existsSync(path.join(root, ".next", "BUILD_ID"))) {
+if (!fs.existsSync(path.join(root, process.env.NEXT_DIST_DIR || ".next", "BUILD_ID"))) {
   console.log("[audit-trail] no production build yet: running `next build` once (about a minute)…");
   const r = spawnSync(process.execPath, [next, "build"], { cwd: root, stdio: "inherit", env: process.env });
   if (r.status !== 0) process.exit(r.status ?? 1);
