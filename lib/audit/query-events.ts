@@ -4,10 +4,14 @@ import type { StoredEvent } from "./event-schema";
 /** One filter vocabulary for every dialect; each dialect maps its own parameters onto it. */
 export interface EventFilter {
   repositoryId?: string;
+  /** Any of these repositories (evidence packages' repository_ids[]). */
+  repositoryIds?: string[];
   /** Exact action names (any of). */
   actions?: string[];
   /** Actions starting with this text (e.g. "policy." for `policy.*`). */
   actionPrefix?: string;
+  /** Actions starting with any of these texts (evidence package sections). */
+  actionPrefixes?: string[];
   /** Last dotted segment of the action (AMP's `event`). */
   actionLastSegment?: string;
   /** Actor id or actor email. */
@@ -34,8 +38,12 @@ export function buildWhere(orgId: string, f: EventFilter, alias = "e"): { where:
     parts.push(sql(`$${params.length}`));
   };
   if (f.repositoryId !== undefined) add((p) => `${alias}.repository_id = ${p}`, f.repositoryId);
+  if (f.repositoryIds?.length) add((p) => `${alias}.repository_id = ANY(${p}::text[])`, f.repositoryIds);
   if (f.actions?.length) add((p) => `${alias}.action = ANY(${p}::text[])`, f.actions);
   if (f.actionPrefix !== undefined) add((p) => `starts_with(${alias}.action, ${p})`, f.actionPrefix);
+  if (f.actionPrefixes?.length) {
+    add((p) => `EXISTS (SELECT 1 FROM unnest(${p}::text[]) AS ap(v) WHERE starts_with(${alias}.action, ap.v))`, f.actionPrefixes);
+  }
   if (f.actionLastSegment !== undefined) {
     add((p) => `(${alias}.action = ${p} OR right(${alias}.action, length(${p}) + 1) = '.' || ${p})`, f.actionLastSegment);
   }
