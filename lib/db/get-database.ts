@@ -28,3 +28,11 @@ export function getDatabase(): Promise<Database> {
   });
   return p;
 }
+
+/** Tests switch databases between suites: close the current one and forget it. */
+export async function closeDatabaseForTests(): Promise<void> {
+  const g = globalThis as Holder;
+  const p = g[KEY];
+  delete g[KEY];
+  if (p) await (await p).close();
+}
