@@ -3,6 +3,7 @@ import { AppError } from "../errors";
 import type { Principal } from "./principal";
 import { SCOPES, type Scope } from "./scopes";
 import { hashTokenSecret, safeEqual } from "./token-secrets";
+import { authenticateSession, type SessionRequest } from "../sessions/authenticate-session";
 
 export interface Credential {
   secret: string;
@@ -32,7 +33,13 @@ export async function authenticateRequest(opts: {
   authorization: string | null;
   rootToken?: string;
   now?: Date;
+  /** The dashboard's session cookie, used when there is no Authorization header (lib/sessions). */
+  session?: SessionRequest;
 }): Promise<Principal> {
+  if (!opts.authorization && opts.session) {
+    const principal = await authenticateSession({ db: opts.db, request: opts.session, now: opts.now });
+    if (principal) return principal;
+  }
   const cred = readCredential(opts.authorization);
   if (!cred || !cred.secret) throw new AppError("unauthorized", UNAUTHORIZED);
   if (opts.rootToken && !cred.tokenId && safeEqual(cred.secret, opts.rootToken)) {

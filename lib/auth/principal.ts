@@ -5,7 +5,18 @@ import type { Scope } from "./scopes";
 /** Who is calling. The org always comes from here, never from a request body. */
 export type Principal =
   | { kind: "root"; scopes: readonly Scope[] }
-  | { kind: "token"; tokenId: string; tokenName: string; orgId: string; scopes: readonly Scope[] };
+  | { kind: "token"; tokenId: string; tokenName: string; orgId: string; scopes: readonly Scope[] }
+  /** A dashboard user signed in with the session cookie, acting in the org selected in the switcher. */
+  | {
+      kind: "session";
+      sessionId: string;
+      userId: string;
+      email: string;
+      name: string;
+      orgId: string;
+      role: "admin" | "auditor" | "viewer";
+      scopes: readonly Scope[];
+    };
 
 export function requireScope(p: Principal, scope: Scope): void {
   if (!p.scopes.includes(scope)) {
@@ -23,5 +34,7 @@ export function requireOrg(p: Principal): string {
 
 /** The actor recorded when a principal's action is itself audited. */
 export function principalActor(p: Principal): Actor {
-  return p.kind === "root" ? { id: "root", type: "system", name: "root token" } : { id: p.tokenId, type: "api_token", name: p.tokenName };
+  if (p.kind === "root") return { id: "root", type: "system", name: "root token" };
+  if (p.kind === "session") return { id: p.userId, type: "user", email: p.email, name: p.name };
+  return { id: p.tokenId, type: "api_token", name: p.tokenName };
 }

@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
 import { authenticateRequest } from "../auth/authenticate-request";
+import { sessionRequestOf } from "../sessions/authenticate-session";
 import { requireScope, type Principal } from "../auth/principal";
 import type { Scope } from "../auth/scopes";
 import { getConfig } from "../config";
@@ -28,7 +29,12 @@ export function apiHandler(opts: { scope?: Scope }, handler: (ctx: ApiContext) =
     let res: Response;
     try {
       const db = await getDatabase();
-      const principal = await authenticateRequest({ db, authorization: req.headers.get("authorization"), rootToken: getConfig().AUDIT_ROOT_TOKEN });
+      const principal = await authenticateRequest({
+        db,
+        authorization: req.headers.get("authorization"),
+        rootToken: getConfig().AUDIT_ROOT_TOKEN,
+        session: sessionRequestOf(req),
+      });
       if (opts.scope) requireScope(principal, opts.scope);
       const raw = (routeCtx?.params ? await routeCtx.params : undefined) ?? {};
       const params = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v.join("/") : v]));
@@ -43,4 +49,22 @@ export function apiHandler(opts: { scope?: Scope }, handler: (ctx: ApiContext) =
 
 function sanitizeRequestId(v: string | null): string | null {
   return v && /^[A-Za-z0-9._:-]{1,128}$/.test(v) ? v : null;
+}
+
+/**
+ * For the few endpoints that run before anyone is authenticated (dashboard sign-in): the same
+ * request id and error mapping as apiHandler, without authentication.
+ */
+export function publicApiHandler(handler: (ctx: Omit<ApiContext, "principal" | "params">) => Promise<Response>) {
+  return async (req: Request): Promise<Response> => {
+    const requestId = sanitizeRequestId(req.headers.get("x-request-id")) ?? `req_${crypto.randomBytes(8).toString("hex")}`;
+    let res: Response;
+    try {
+      res = await handler({ req, url: new URL(req.url), db: await getDatabase(), requestId });
+    } catch (e) {
+      res = errorResponse(e);
+    }
+    res.headers.set("X-Request-Id", requestId);
+    return res;
+  };
 }

@@ -2,6 +2,7 @@ import { getConfig } from "../config";
 import { getDatabase } from "../db/get-database";
 import { seedDemo } from "../demo/seed-demo";
 import { ensureOrg } from "../orgs/create-org";
+import { ensureAdmin, ensureDemoAdmin } from "../users/ensure-admin";
 
 const SYSTEM = { id: "audit-trail", type: "system" as const, name: "Audit Trail" };
 
@@ -21,6 +22,14 @@ export async function startService(log: (line: string) => void = console.log): P
     const t0 = Date.now();
     const { org, events } = await seedDemo({ db });
     log(`[audit-trail] demo data: ${events} events in org "${org}" (${Date.now() - t0} ms)`);
+    if (!cfg.AUDIT_ADMIN_EMAIL) {
+      const demo = await ensureDemoAdmin({ db, orgSlug: org, actor: SYSTEM });
+      log(`[audit-trail] demo sign-in: ${demo.email} / ${demo.password} (admin of "${org}"; set AUDIT_ADMIN_EMAIL + AUDIT_ADMIN_PASSWORD for your own)`);
+    }
+  }
+  if (cfg.AUDIT_ADMIN_EMAIL) {
+    const admin = await ensureAdmin({ db, email: cfg.AUDIT_ADMIN_EMAIL, password: cfg.AUDIT_ADMIN_PASSWORD, orgSlug: cfg.AUDIT_ADMIN_ORG, actor: SYSTEM });
+    log(`[audit-trail] admin ${admin.email} ${admin.created ? "created" : "ensured"} in org "${cfg.AUDIT_ADMIN_ORG}"`);
   }
   const base = `http://localhost:${cfg.PORT}`;
   log(`[audit-trail] ready: open ${base}`);
