@@ -3,7 +3,7 @@ import { z } from "zod";
 
 /** Every environment variable the service reads, parsed once. README's configuration table mirrors this. */
 const EnvSchema = z.object({
-  DATABASE_URL: z.string().min(1).optional(),
+  DATABASE_URL: z.string().optional().transform((v) => v || undefined),
   AUDIT_DATA_DIR: z.string().min(1).default(".data"),
   AUDIT_DEMO: z.string().optional(),
   AUDIT_ROOT_TOKEN: z.string().min(16, "AUDIT_ROOT_TOKEN must be at least 16 characters").optional(),
