@@ -1,6 +1,7 @@
 import path from "node:path";
 import { defineConfig } from "vitest/config";
 
+const timeouts = { testTimeout: 120_000, hookTimeout: 180_000 };
 const alias = {
   "@": path.resolve(import.meta.dirname),
   "server-only": path.resolve(import.meta.dirname, "node_modules/server-only/empty.js"),
@@ -13,13 +14,11 @@ const alias = {
 export default defineConfig({
   resolve: { alias },
   test: {
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
     projects: [
-      { resolve: { alias }, test: { name: "unit", include: ["tests/unit/**/*.test.ts"] } },
-      { resolve: { alias }, test: { name: "pglite", include: ["tests/integration/**/*.test.ts"], env: { TEST_DB: "pglite" } } },
-      { resolve: { alias }, test: { name: "postgres", include: ["tests/integration/**/*.test.ts"], env: { TEST_DB: "postgres" } } },
-      { resolve: { alias }, test: { name: "process", include: ["tests/process/**/*.test.ts"], env: { TEST_DB: "postgres" }, fileParallelism: false } },
+      { resolve: { alias }, test: { ...timeouts, name: "unit", include: ["tests/unit/**/*.test.ts"] } },
+      { resolve: { alias }, test: { ...timeouts, name: "pglite", include: ["tests/integration/**/*.test.ts"], env: { TEST_DB: "pglite" } } },
+      { resolve: { alias }, test: { ...timeouts, name: "postgres", include: ["tests/integration/**/*.test.ts"], env: { TEST_DB: "postgres" } } },
+      { resolve: { alias }, test: { ...timeouts, name: "process", include: ["tests/process/**/*.test.ts"], env: { TEST_DB: "postgres" }, fileParallelism: false } },
     ],
   },
 });
