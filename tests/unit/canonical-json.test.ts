@@ -38,3 +38,15 @@ describe("timestamps", () => {
     expect(formatTimestamp(new Date("2024-01-15T10:30:00.250Z"))).toBe("2024-01-15T10:30:00.250Z");
   });
 });
+
+describe("canonical JSON edge cases", () => {
+  it("drops undefined members, refuses non-finite numbers, and is stable under key order", () => {
+    expect(canonicalJson({ a: undefined, b: [undefined] })).toBe('{"b":[null]}');
+    expect(() => canonicalJson({ n: Number.NaN })).toThrow();
+    expect(canonicalJson({ x: 1, y: { b: 2, a: 1 } })).toBe(canonicalJson({ y: { a: 1, b: 2 }, x: 1 }));
+  });
+  it("RFC 8785 Appendix B sample object", () => {
+    const input = JSON.parse('{"numbers":[333333333.33333329,1E30,4.50,2e-3,0.000000000000000000000000001],"string":"\\u20ac$\\u000F\\u000aA\'\\u0042\\u0022\\u005c\\\\\\"\\/","literals":[null,true,false]}');
+    expect(canonicalJson(input)).toBe('{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}');
+  });
+});
