@@ -1,0 +1,77 @@
+"use client";
+
+import { zodResolver } from "@hookform/resolvers/zod";
+import { useForm } from "react-hook-form";
+import { toast } from "sonner";
+import { Time } from "@/components/time";
+import { ApiError } from "@/lib/client/api-fetch";
+import { useCreateUser, useUsers } from "@/lib/client/use-users";
+import { CreateUserInputSchema, type CreateUserInput } from "@/lib/users/user-schemas";
+
+const input = "mt-1 w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-900";
+
+/** Users of the current org and a form to add one (admin only; the API checks the role too). */
+export function UsersAdmin() {
+  const users = useUsers();
+  const create = useCreateUser();
+  const form = useForm<CreateUserInput>({ resolver: zodResolver(CreateUserInputSchema), defaultValues: { email: "", name: "", password: "", role: "viewer" } });
+  const onSubmit = form.handleSubmit((values) =>
+    create.mutate(values, {
+      onSuccess: (u) => {
+        toast.success(`Added ${u.email} as ${u.role}`);
+        form.reset();
+      },
+      onError: (e) => {
+        if (e instanceof ApiError && e.field && e.field in values) form.setError(e.field as keyof CreateUserInput, { message: e.message });
+        else toast.error(e.message);
+      },
+    }),
+  );
+  const err = form.formState.errors;
+  return (
+    <div className="max-w-4xl">
+      <h1 className="text-2xl font-semibold tracking-tight">Users</h1>
+      <section aria-labelledby="members" className="mt-6">
+        <h2 id="members" className="text-lg font-medium">Members</h2>
+        {users.isPending && <div className="mt-3 h-24 animate-pulse rounded-md bg-slate-100 dark:bg-slate-800" aria-label="Loading users" />}
+        {users.isError && <p role="alert" className="mt-3 text-red-700 dark:text-red-400">Could not load users: {users.error.message}. Reload the page to try again.</p>}
+        {users.data && (
+          <table className="mt-3 w-full text-left text-sm">
+            <thead className="border-b border-slate-200 text-slate-500 dark:border-slate-800 dark:text-slate-400">
+              <tr><th className="py-2 pr-4 font-medium">Email</th><th className="py-2 pr-4 font-medium">Name</th><th className="py-2 pr-4 font-medium">Role</th><th className="py-2 font-medium">Last sign-in</th></tr>
+            </thead>
+            <tbody>
+              {users.data.map((u) => (
+                <tr key={u.id} className="border-b border-slate-100 dark:border-slate-800/60">
+                  <td className="py-2 pr-4">{u.email}</td>
+                  <td className="py-2 pr-4">{u.name}</td>
+                  <td className="py-2 pr-4">{u.role}</td>
+                  <td className="py-2">{u.last_login_at ? <Time value={u.last_login_at} /> : "never"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      <section aria-labelledby="add-user" className="mt-8">
+        <h2 id="add-user" className="text-lg font-medium">Add a user</h2>
+        <form onSubmit={onSubmit} className="mt-3 grid gap-3 sm:grid-cols-2" noValidate>
+          <label className="text-sm">Email<input type="email" autoComplete="off" className={input} {...form.register("email")} aria-invalid={!!err.email} /></label>
+          <label className="text-sm">Name<input className={input} {...form.register("name")} aria-invalid={!!err.name} /></label>
+          <label className="text-sm">Initial password<input type="password" autoComplete="new-password" className={input} {...form.register("password")} aria-invalid={!!err.password} /></label>
+          <label className="text-sm">Role
+            <select className={input} {...form.register("role")}>
+              <option value="viewer">viewer (read)</option>
+              <option value="auditor">auditor (read + export)</option>
+              <option value="admin">admin</option>
+            </select>
+          </label>
+          {(["email", "name", "password", "role"] as const).map((k) => err[k] && <p key={k} role="alert" className="text-sm text-red-700 sm:col-span-2 dark:text-red-400">{k}: {err[k]?.message}</p>)}
+          <div className="sm:col-span-2">
+            <button type="submit" disabled={create.isPending} className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-700 disabled:opacity-60">Add user</button>
+          </div>
+        </form>
+      </section>
+    </div>
+  );
+}
