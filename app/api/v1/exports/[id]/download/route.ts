@@ -1,0 +1,29 @@
+import { readExportFile } from "@/lib/exports/read-export-file";
+import { publicApiHandler } from "@/lib/http/api-handler";
+
+type Ctx = { params: Promise<{ id: string }> };
+
+/**
+ * Signed download (no bearer header: the HMAC signature is the credential). 403 without a valid
+ * signature, 410 once expired. The file streams from the database chunk by chunk.
+ */
+export async function GET(req: Request, ctx: Ctx): Promise<Response> {
+  const { id } = await ctx.params;
+  return publicApiHandler(async ({ url, db }) => {
+    const file = await readExportFile({
+      db,
+      id,
+      expires: url.searchParams.get("expires"),
+      sig: url.searchParams.get("sig"),
+      ip: req.headers.get("x-forwarded-for"),
+      userAgent: req.headers.get("user-agent"),
+    });
+    const headers = new Headers({
+      "Content-Type": file.contentType,
+      "Content-Length": String(file.size),
+      "Content-Disposition": `attachment; filename="${file.fileName}"`,
+      "Cache-Control": "private, no-store",
+    });
+    return new Response(file.body, { status: 200, headers });
+  })(req);
+}

@@ -1,0 +1,42 @@
+import { z } from "zod";
+
+/**
+ * Tuning knobs of the export worker, read from the environment once (docs/exports.md).
+ * AUDIT_SIGNING_SECRET: HMAC key for download links; unset → generated once and kept in the database.
+ */
+const EnvSchema = z.object({
+  AUDIT_SIGNING_SECRET: z.string().min(16, "AUDIT_SIGNING_SECRET must be at least 16 characters").optional(),
+  /** 0 disables the worker in this instance (it still serves downloads). */
+  AUDIT_EXPORT_WORKERS: z.coerce.number().int().min(0).max(8).default(1),
+  AUDIT_EXPORT_POLL_MS: z.coerce.number().int().min(50).default(1000),
+  AUDIT_EXPORT_HEARTBEAT_MS: z.coerce.number().int().min(100).default(5000),
+  /** A processing job whose heartbeat is older than this belongs to a dead worker: it is taken over. */
+  AUDIT_EXPORT_STALE_MS: z.coerce.number().int().min(500).default(30_000),
+  AUDIT_EXPORT_BATCH_ROWS: z.coerce.number().int().min(1).max(50_000).default(5000),
+  /** Pause between read batches (throttles an export's load on the database); 0 = none. */
+  AUDIT_EXPORT_BATCH_DELAY_MS: z.coerce.number().int().min(0).default(0),
+  AUDIT_EXPORT_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(3),
+  AUDIT_EXPORT_LINK_HOURS: z.coerce.number().int().min(1).default(24),
+});
+
+export type ExportConfig = z.infer<typeof EnvSchema>;
+
+let cached: ExportConfig | undefined;
+
+export function getExportConfig(): ExportConfig {
+  if (cached) return cached;
+  const r = EnvSchema.safeParse(process.env);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw new Error(`Invalid configuration: ${issue?.path.join(".")}: ${issue?.message}`);
+  }
+  cached = r.data;
+  return cached;
+}
+
+export function resetExportConfigForTests(): void {
+  cached = undefined;
+}
+
+/** Bytes per stored chunk of an export file. */
+export const CHUNK_BYTES = 1024 * 1024;

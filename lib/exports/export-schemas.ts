@@ -1,0 +1,74 @@
+import { z } from "zod";
+import type { Actor } from "../audit/event-schema";
+
+export const EXPORT_STATUSES = ["queued", "processing", "completed", "failed", "cancelled", "expired"] as const;
+export type ExportStatus = (typeof EXPORT_STATUSES)[number];
+export type ExportKind = "logs" | "evidence";
+export type ExportFormat = "jsonl" | "csv" | "zip";
+
+const str = (max: number) => z.string().trim().min(1, "must not be empty").max(max, `at most ${max} characters`);
+
+/**
+ * AppSec+ `POST /audit-logs/export`: format, from, to, plus the list filters of ListAuditLogs
+ * (actorId, resourceType, action) and a few of ours (resourceId, repositoryId, actor).
+ */
+export const LogExportRequestSchema = z
+  .object({
+    format: z.enum(["jsonl", "csv"], { message: "must be jsonl or csv" }),
+    from: z.string().max(64).optional(),
+    to: z.string().max(64).optional(),
+    actorId: str(256).optional(),
+    actor: str(320).optional(),
+    resourceType: str(256).optional(),
+    resourceId: str(256).optional(),
+    repositoryId: str(256).optional(),
+    /** One action, a comma-separated list, or a `prefix.*` pattern. */
+    action: str(512).optional(),
+  })
+  .strict();
+export type LogExportRequest = z.infer<typeof LogExportRequestSchema>;
+
+export const FRAMEWORKS = ["soc2", "iso27001", "gdpr", "hipaa", "pci_dss", "nist_csf"] as const;
+export const SECTIONS = ["compliance_reports", "scan_results", "issue_history", "fix_records", "access_logs", "configuration_history"] as const;
+export type Section = (typeof SECTIONS)[number];
+
+/** ComplianceAgent `POST /api/v1/audit/evidence/export`. */
+export const EvidenceExportRequestSchema = z
+  .object({
+    format: z.literal("zip", { message: 'must be "zip"' }).default("zip"),
+    framework: z.enum(FRAMEWORKS, { message: `must be one of ${FRAMEWORKS.join(", ")}` }),
+    audit_period: z.object({ from: z.string().min(1).max(64), to: z.string().min(1).max(64) }).strict(),
+    include: z
+      .array(z.enum(SECTIONS, { message: `must be one of ${SECTIONS.join(", ")}` }))
+      .max(SECTIONS.length)
+      .default([...SECTIONS])
+      .transform((a) => (a.length ? [...new Set(a)] : [...SECTIONS])),
+    repository_ids: z.array(str(256)).max(1000).default([]),
+  })
+  .strict();
+export type EvidenceExportRequest = z.infer<typeof EvidenceExportRequestSchema>;
+
+/** An export job as the domain returns it. */
+export interface ExportJobView {
+  id: string;
+  orgId: string;
+  kind: ExportKind;
+  format: ExportFormat;
+  status: ExportStatus;
+  request: LogExportRequest | EvidenceExportRequest;
+  requestedBy: Actor;
+  rowsTotal: number | null;
+  rowsWritten: number;
+  bytesWritten: number;
+  filesIncluded: number | null;
+  fileName: string | null;
+  contentType: string | null;
+  error: string | null;
+  attempts: number;
+  createdAt: Date;
+  startedAt: Date | null;
+  completedAt: Date | null;
+  expiresAt: Date | null;
+  /** 0..1 */
+  progress: number;
+}

@@ -1,0 +1,101 @@
+import { stringify } from "csv-stringify/sync";
+import type { StoredEvent } from "../audit/event-schema";
+
+/**
+ * Entry shapes of the export files. JSONL for AppSec+ log exports uses the AppSec+ entry shape
+ * (as GET /audit-logs answers); evidence packages use the canonical entry (with seq and hashes),
+ * which is the verifiable form.
+ */
+export function toAppSecPlusEntry(e: StoredEvent) {
+  // The same shape as GET /audit-logs (app/api/_dialects/appsecplus.ts; tests/unit/exports-format.test.ts keeps them equal).
+  const changes = e.changes ? Object.fromEntries(Object.entries(e.changes).map(([k, c]) => [k, { old: c.old ?? null, new: c.new ?? null }])) : undefined;
+  return {
+    id: e.id,
+    timestamp: e.timestamp,
+    actor: { id: e.actor.id, type: e.actor.type, ...(e.actor.email && { email: e.actor.email }) },
+    action: e.action,
+    resource: { type: e.resource.type, id: e.resource.id, ...(e.resource.name && { name: e.resource.name }) },
+    metadata: {
+      ...(e.ip_address && { ip: e.ip_address }),
+      ...(e.request_id && { requestId: e.request_id }),
+      ...(changes && { changes }),
+    },
+  };
+}
+
+export const CSV_COLUMNS = [
+  "id",
+  "timestamp",
+  "actor_id",
+  "actor_type",
+  "actor_email",
+  "actor_name",
+  "action",
+  "resource_type",
+  "resource_id",
+  "resource_name",
+  "repository_id",
+  "repository_name",
+  "ip_address",
+  "user_agent",
+  "request_id",
+  "session_id",
+  "changes",
+  "details",
+  "seq",
+  "hash",
+] as const;
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * OWASP CSV injection: a cell that starts with =, +, -, @, tab or carriage return is prefixed with
+ * a single quote so spreadsheets show it as text. (RFC 4180 quoting is csv-stringify's job.)
+ */
+export function neutralizeCell(v: string): string {
+  return FORMULA_START.test(v) ? `'${v}` : v;
+}
+
+const cell = (v: unknown): string => (v === undefined || v === null ? "" : neutralizeCell(typeof v === "string" ? v : JSON.stringify(v)));
+
+export function toCsvRecord(e: StoredEvent): string[] {
+  return [
+    e.id,
+    e.timestamp,
+    e.actor.id,
+    e.actor.type,
+    e.actor.email,
+    e.actor.name,
+    e.action,
+    e.resource.type,
+    e.resource.id,
+    e.resource.name,
+    e.repository?.id,
+    e.repository?.name,
+    e.ip_address,
+    e.user_agent,
+    e.request_id,
+    e.session_id,
+    e.changes,
+    e.details,
+    String(e.seq),
+    e.hash,
+  ].map(cell);
+}
+
+const CSV_OPTIONS = { record_delimiter: "\r\n" } as const;
+
+/** RFC 4180: CRLF line ends; fields with comma, quote, CR or LF quoted, quotes doubled. */
+export function csvHeader(): string {
+  return stringify([[...CSV_COLUMNS]], CSV_OPTIONS);
+}
+
+export function csvLines(events: StoredEvent[]): string {
+  return stringify(events.map(toCsvRecord), CSV_OPTIONS);
+}
+
+export function jsonlLines<T>(events: StoredEvent[], shape: (e: StoredEvent) => T): string {
+  let out = "";
+  for (const e of events) out += `${JSON.stringify(shape(e))}\n`;
+  return out;
+}

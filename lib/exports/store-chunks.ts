@@ -1,0 +1,91 @@
+import { Writable } from "node:stream";
+import type { EventCursor } from "../audit/query-events";
+import type { SqlClient } from "../db/sql";
+import { CHUNK_BYTES } from "./export-config";
+import { JobLostError } from "./export-jobs";
+
+export interface ChunkProgress {
+  /** Rows finished since the last append. */
+  rows?: number;
+  /** Where a resumed run continues: the last row now committed. */
+  cursor?: EventCursor;
+}
+
+/**
+ * Collects an export file's bytes and stores them as ~1 MB chunks in export_chunks. Each chunk is
+ * written in one transaction with the job's progress, fenced on (worker_id, status = processing):
+ * a cancelled or taken-over job stops at its next chunk and writes nothing more.
+ */
+export class ChunkStore {
+  private parts: Buffer[] = [];
+  private size = 0;
+  private pendingRows = 0;
+  private cursor: EventCursor | undefined;
+  chunks: number;
+  bytes: number;
+  rows: number;
+
+  constructor(
+    private readonly opts: { sql: SqlClient; jobId: string; workerId: string; start?: { chunks: number; bytes: number; rows: number } },
+  ) {
+    this.chunks = opts.start?.chunks ?? 0;
+    this.bytes = opts.start?.bytes ?? 0;
+    this.rows = opts.start?.rows ?? 0;
+  }
+
+  async append(buf: Buffer, progress: ChunkProgress = {}): Promise<void> {
+    if (buf.length) {
+      this.parts.push(buf);
+      this.size += buf.length;
+    }
+    this.pendingRows += progress.rows ?? 0;
+    if (progress.cursor) this.cursor = progress.cursor;
+    // Chunks end where an append ended (a batch of whole rows), so the cursor is a safe resume point.
+    if (this.size >= CHUNK_BYTES) await this.flush();
+  }
+
+  /** Counts finished rows without bytes (the ZIP writer: its bytes arrive through writable()). */
+  noteRows(n: number): void {
+    this.pendingRows += n;
+  }
+
+  /** Writes what is buffered as one chunk, with the progress it completes. */
+  async flush(): Promise<void> {
+    if (this.size === 0 && this.pendingRows === 0) return;
+    const chunk = Buffer.concat(this.parts, this.size);
+    const rows = this.pendingRows;
+    const cursor = this.cursor;
+    const { sql, jobId, workerId } = this.opts;
+    await sql.transaction(async (tx) => {
+      const held = await tx.query(
+        `UPDATE export_jobs SET rows_written = rows_written + $3, bytes_written = bytes_written + $4,
+           chunks_written = chunks_written + $5, heartbeat_at = now(),
+           resume_cursor = CASE WHEN $6::text IS NULL THEN NULL ELSE jsonb_build_object('timestamp', $6::text, 'seq', $7::int8) END
+         WHERE id = $1 AND worker_id = $2 AND status = 'processing' RETURNING id`,
+        [jobId, workerId, rows, chunk.length, chunk.length ? 1 : 0, cursor ? cursor.timestamp.toISOString() : null, cursor?.seq ?? null],
+      );
+      if (held.length === 0) throw new JobLostError(jobId);
+      if (chunk.length) {
+        await tx.query(`INSERT INTO export_chunks (job_id, idx, data) VALUES ($1, $2, decode($3, 'hex'))`, [jobId, this.chunks, chunk.toString("hex")]);
+      }
+    });
+    if (chunk.length) this.chunks++;
+    this.bytes += chunk.length;
+    this.rows += rows;
+    this.pendingRows = 0;
+    this.parts = [];
+    this.size = 0;
+  }
+
+  /** A byte stream into this store (for archiver). */
+  writable(): Writable {
+    return new Writable({
+      write: (chunk: Buffer, _enc, cb) => {
+        this.append(chunk).then(() => cb(), cb);
+      },
+      final: (cb) => {
+        this.flush().then(() => cb(), cb);
+      },
+    });
+  }
+}

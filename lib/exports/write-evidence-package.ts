@@ -1,0 +1,199 @@
+import crypto from "node:crypto";
+import { Readable } from "node:stream";
+import { finished, pipeline } from "node:stream/promises";
+import { setTimeout as sleep } from "node:timers/promises";
+import { ZipArchive } from "archiver";
+import type { StoredEvent } from "../audit/event-schema";
+import { formatTimestamp } from "../audit/format-timestamp";
+import { listEvents, type EventCursor, type EventFilter } from "../audit/query-events";
+import { verifyChain } from "../audit/verify-chain";
+import type { SqlClient } from "../db/sql";
+import { evidenceFilter, FRAMEWORK_CONTROLS, SECTION_ACTIONS, SECTION_DESCRIPTIONS } from "./export-filter";
+import { JobLostError } from "./export-jobs";
+import type { EvidenceExportRequest, Section } from "./export-schemas";
+import { jsonlLines } from "./format-entries";
+import type { ChunkStore } from "./store-chunks";
+
+export interface WriteEvidenceOptions {
+  sql: SqlClient;
+  orgId: string;
+  orgSlug: string;
+  jobId: string;
+  request: EvidenceExportRequest;
+  store: ChunkStore;
+  batchRows: number;
+  batchDelayMs: number;
+  signal: AbortSignal;
+  now?: Date;
+}
+
+export interface ManifestFile {
+  name: string;
+  sha256: string;
+  bytes: number;
+  entries?: number;
+  description: string;
+}
+
+interface Stats {
+  actions: Map<string, number>;
+  repositories: Map<string, { name: string; events: number }>;
+  scans: Map<string, { count: number; sum: number; min: number; max: number }>;
+}
+
+/** The canonical entry (content + seq + hashes): the verifiable form. */
+const canonical = (e: StoredEvent) => e;
+
+/**
+ * Streams a SOC 2 / ISO 27001 / … evidence package into the ChunkStore as a ZIP: README.md,
+ * events.jsonl (every event of the period and repositories), one file per included section,
+ * compliance_reports.json, and manifest.json (sha256 of every other file, the request, the period,
+ * the integrity check and chain head). Entries are read in keyset batches and appended one at a time.
+ */
+export async function writeEvidencePackage(opts: WriteEvidenceOptions): Promise<{ filesIncluded: number; manifest: Record<string, unknown> }> {
+  const base = evidenceFilter(opts.request);
+  const verify = await verifyChain({ sql: opts.sql, orgId: opts.orgId, filter: base, now: opts.now });
+  const archive = new ZipArchive({ zlib: { level: 6 } });
+  const done = pipeline(archive, opts.store.writable());
+  const files: ManifestFile[] = [];
+  const stats: Stats = { actions: new Map(), repositories: new Map(), scans: new Map() };
+
+  const addText = async (name: string, text: string, description: string) => {
+    const buf = Buffer.from(text, "utf8");
+    files.push({ name, sha256: crypto.createHash("sha256").update(buf).digest("hex"), bytes: buf.length, description });
+    archive.append(buf, { name, date: opts.now });
+  };
+
+  const addEvents = async (name: string, filter: EventFilter, description: string, collect: boolean) => {
+    const hash = crypto.createHash("sha256");
+    const file: ManifestFile = { name, sha256: "", bytes: 0, entries: 0, description };
+    const self = opts;
+    async function* lines(): AsyncGenerator<Buffer> {
+      let cursor: EventCursor | undefined;
+      for (;;) {
+        if (self.signal.aborted) throw new JobLostError(self.jobId);
+        const events = await listEvents({ sql: self.sql, orgId: self.orgId, filter, limit: self.batchRows, after: cursor });
+        if (events.length === 0) return;
+        const last = events[events.length - 1]!;
+        cursor = { timestamp: new Date(last.timestamp), seq: last.seq };
+        if (collect) for (const e of events) note(stats, e);
+        const buf = Buffer.from(jsonlLines(events, canonical), "utf8");
+        hash.update(buf);
+        file.bytes += buf.length;
+        file.entries! += events.length;
+        self.store.noteRows(events.length);
+        yield buf;
+        if (events.length < self.batchRows) return;
+        if (self.batchDelayMs) await sleep(self.batchDelayMs);
+      }
+    }
+    const src = Readable.from(lines(), { objectMode: false });
+    archive.append(src, { name, date: opts.now });
+    await finished(src);
+    file.sha256 = hash.digest("hex");
+    files.push(file);
+  };
+
+  const sections = opts.request.include;
+  await addText("README.md", readme(opts, sections), "This file: what each file is and how to verify the package.");
+  await addEvents("events.jsonl", base, "Every audit event of the period and repositories, canonical form, one per line, newest first.", true);
+  for (const s of sections) {
+    if (s === "compliance_reports") continue;
+    await addEvents(`${s}.jsonl`, { ...base, actionPrefixes: SECTION_ACTIONS[s] }, SECTION_DESCRIPTIONS[s], false);
+  }
+  if (sections.includes("compliance_reports")) {
+    await addText("compliance_reports.json", `${JSON.stringify(report(opts, stats, verify), null, 2)}\n`, SECTION_DESCRIPTIONS.compliance_reports);
+  }
+  const manifest = {
+    format: "audit-trail-evidence/1",
+    export_id: opts.jobId,
+    org: opts.orgSlug,
+    generated_at: formatTimestamp(opts.now ?? new Date()),
+    framework: opts.request.framework,
+    request: opts.request,
+    audit_period: {
+      from: opts.request.audit_period.from,
+      to: opts.request.audit_period.to,
+      from_inclusive: base.from ? formatTimestamp(base.from) : null,
+      to_exclusive: base.to ? formatTimestamp(base.to) : null,
+    },
+    repository_ids: opts.request.repository_ids,
+    verification: verify,
+    chain_head: verify.chain_head,
+    files: files.map((f) => ({ name: f.name, sha256: f.sha256, bytes: f.bytes, ...(f.entries !== undefined && { entries: f.entries }), description: f.description })),
+  };
+  archive.append(Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, "utf8"), { name: "manifest.json", date: opts.now });
+  await archive.finalize();
+  await done;
+  return { filesIncluded: files.length + 1, manifest };
+}
+
+function note(stats: Stats, e: StoredEvent) {
+  stats.actions.set(e.action, (stats.actions.get(e.action) ?? 0) + 1);
+  if (e.repository) {
+    const r = stats.repositories.get(e.repository.id) ?? { name: e.repository.name, events: 0 };
+    r.events++;
+    stats.repositories.set(e.repository.id, r);
+  }
+  const score = e.details?.score;
+  if (e.action === "scan.completed" && typeof score === "number") {
+    const key = e.repository?.id ?? "(none)";
+    const s = stats.scans.get(key) ?? { count: 0, sum: 0, min: score, max: score };
+    s.count++;
+    s.sum += score;
+    s.min = Math.min(s.min, score);
+    s.max = Math.max(s.max, score);
+    stats.scans.set(key, s);
+  }
+}
+
+function report(opts: WriteEvidenceOptions, stats: Stats, verify: Awaited<ReturnType<typeof verifyChain>>) {
+  const sectionCounts = Object.fromEntries(
+    (Object.keys(SECTION_ACTIONS) as Exclude<Section, "compliance_reports">[]).map((s) => [
+      s,
+      [...stats.actions].filter(([a]) => SECTION_ACTIONS[s].some((p) => a.startsWith(p))).reduce((n, [, c]) => n + c, 0),
+    ]),
+  );
+  return {
+    framework: opts.request.framework,
+    audit_period: opts.request.audit_period,
+    controls: FRAMEWORK_CONTROLS[opts.request.framework] ?? {},
+    events_total: [...stats.actions.values()].reduce((a, b) => a + b, 0),
+    events_by_section: sectionCounts,
+    events_by_action: Object.fromEntries([...stats.actions].sort()),
+    repositories: Object.fromEntries([...stats.repositories].sort()),
+    scan_scores: Object.fromEntries(
+      [...stats.scans].sort().map(([k, s]) => [k, { scans: s.count, average: Math.round((s.sum / s.count) * 10) / 10, min: s.min, max: s.max }]),
+    ),
+    integrity: { verified: verify.verified, logs_checked: verify.logs_checked, verification_hash: verify.verification_hash, chain_head: verify.chain_head },
+  };
+}
+
+function readme(opts: WriteEvidenceOptions, sections: Section[]): string {
+  const r = opts.request;
+  const lines = [
+    `# Evidence package ${opts.jobId}`,
+    "",
+    `Framework: ${r.framework}. Audit period: ${r.audit_period.from} to ${r.audit_period.to} (UTC; a plain-date end covers that whole day).`,
+    `Organisation: ${opts.orgSlug}. Repositories: ${r.repository_ids.length ? r.repository_ids.join(", ") : "all"}.`,
+    `Generated by Audit Trail at ${formatTimestamp(opts.now ?? new Date())}.`,
+    "",
+    "## Files",
+    "- `manifest.json`: the request, the period, the integrity check (`verification`) and chain head, and the sha256 of every other file.",
+    "- `events.jsonl`: every audit event of the period and repositories, one JSON object per line, in the canonical form (with `seq`, `hash`, `previous_hash`).",
+    ...sections.map((s) => `- \`${s}${s === "compliance_reports" ? ".json" : ".jsonl"}\`: ${SECTION_DESCRIPTIONS[s]}`),
+    "",
+    "## How to verify",
+    "1. File integrity: `sha256sum <file>` must equal that file's `sha256` in `manifest.json`.",
+    "2. Each entry: remove `hash` and `previous_hash`, serialise the rest with RFC 8785 (JSON Canonicalization Scheme),",
+    "   and compute `\"sha256:\" + hex(SHA-256(previous_hash + canonical))` (an empty string for `previous_hash` when `seq` is 1).",
+    "   The result must equal `hash`. Each entry's `previous_hash` is the `hash` of the entry with `seq - 1` in the org's chain.",
+    "3. The chain: `manifest.json` → `verification` is the service's own check of this period (recomputed hashes, links, gaps),",
+    "   and `chain_head` is the newest entry of the whole chain when the package was made; compare it with `POST /api/v1/audit/verify`.",
+    "",
+    "The JSONL files are the verifiable form. CSV exports (from the log export API) are for spreadsheets: cells that start",
+    "with = + - @ tab or CR get a leading ' (formula-injection neutralisation), so they are not byte-for-byte the stored values.",
+    "",
+  ];
+  return lines.join("\n");
+}
