@@ -1,0 +1,113 @@
+/**
+ * Foundation figures on PostgreSQL: HTTP batch ingest beside a raw INSERT … SELECT into a copy of
+ * the same table (same indexes, same rows), list and get latency at 300 000 events, verify rate.
+ */
+import crypto from "node:crypto";
+import pg from "pg";
+import { buildDemoEvents } from "../lib/demo/build-demo-events.ts";
+import { api, startAppServer } from "../tests/support/app-server.ts";
+import { percentile, type BenchContext, type BenchRow } from "./bench-kit.mts";
+
+const TOTAL = Number(process.env.BENCH_EVENTS ?? 300_000);
+const ROOT = `root_${crypto.randomBytes(12).toString("hex")}`;
+
+export default async function foundation(ctx: BenchContext): Promise<BenchRow[]> {
+  const name = `audit_bench_${crypto.randomBytes(4).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: ctx.pgAdminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(ctx.pgAdminUrl);
+  url.pathname = `/${name}`;
+  const server = await startAppServer({ DATABASE_URL: url.toString(), AUDIT_ROOT_TOKEN: ROOT });
+  const db = new pg.Client({ connectionString: url.toString() });
+  await db.connect();
+  try {
+    await api(server.base, "POST", "/api/v1/admin/orgs", ROOT, { slug: "bench" });
+    const token = (await api(server.base, "POST", "/api/v1/admin/tokens", ROOT, { org: "bench", name: "bench", scopes: ["audit:read", "audit:write"] })).body!.token as string;
+
+    // Realistic events: the demo generator, repeated with fresh ids until TOTAL.
+    const events: Record<string, unknown>[] = [];
+    for (let round = 0; events.length < TOTAL; round++) {
+      const end = new Date(Date.UTC(2026, 0, 1) - round * 182 * 86_400_000);
+      for (const e of buildDemoEvents({ seed: round + 1, end })) {
+        if (events.length < TOTAL) events.push({ ...e, id: `r${round}-${e.id}` });
+      }
+    }
+    const batches: Record<string, unknown>[][] = [];
+    for (let i = 0; i < events.length; i += 1000) batches.push(events.slice(i, i + 1000));
+    ctx.log(`ingesting ${events.length} events over HTTP in ${batches.length} batches of 1000 (4 clients)…`);
+    let next = 0;
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (next < batches.length) {
+          const b = batches[next++]!;
+          const r = await fetch(`${server.base}/api/v1/audit/logs`, {
+            method: "POST",
+            headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+            body: JSON.stringify({ events: b }),
+          });
+          if (r.status !== 201) throw new Error(`ingest answered ${r.status}: ${await r.text()}`);
+        }
+      }),
+    );
+    const ingestSecs = (performance.now() - t0) / 1000;
+    const ingestRate = events.length / ingestSecs;
+
+    // Raw: the same rows, copied with INSERT … SELECT into a table LIKE audit_events (same indexes, no triggers).
+    await db.query(`CREATE TABLE audit_events_raw (LIKE audit_events INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)`);
+    const r0 = performance.now();
+    const copied = await db.query(`INSERT INTO audit_events_raw SELECT * FROM audit_events`);
+    const rawSecs = (performance.now() - r0) / 1000;
+    const rawRate = (copied.rowCount ?? 0) / rawSecs;
+    await db.query(`DROP TABLE audit_events_raw`);
+    await db.query(`VACUUM ANALYZE audit_events`);
+
+    // List latency: the filters an auditor uses, over HTTP, at TOTAL events.
+    const ids = (await db.query<{ id: string }>(`SELECT id FROM audit_events ORDER BY random() LIMIT 500`)).rows.map((r) => r.id);
+    const listQueries = [
+      "limit=50",
+      "event_type=issue.resolved&limit=50",
+      "actor=alice@acme.com&limit=50",
+      "repository_id=repo_api&limit=50",
+      "event_type=config.changed&from=2025-06-01&to=2025-09-30",
+      "actor=system_scanner&event_type=scan.completed&limit=100",
+      "page=20&limit=50",
+    ];
+    const timeIt = async (path: string) => {
+      const s = performance.now();
+      const r = await fetch(`${server.base}${path}`, { headers: { authorization: `Bearer ${token}` } });
+      await r.arrayBuffer();
+      if (r.status !== 200) throw new Error(`${path} answered ${r.status}`);
+      return performance.now() - s;
+    };
+    for (const q of listQueries) await timeIt(`/api/v1/audit/logs?${q}`); // warm-up
+    const listTimes: number[] = [];
+    for (let i = 0; i < 210; i++) listTimes.push(await timeIt(`/api/v1/audit/logs?${listQueries[i % listQueries.length]}`));
+    const getTimes: number[] = [];
+    for (const id of ids) getTimes.push(await timeIt(`/api/v1/audit/logs/${encodeURIComponent(id)}`));
+
+    // Verify the whole chain.
+    const v0 = performance.now();
+    const v = await api(server.base, "POST", "/api/v1/audit/verify", token);
+    const verifySecs = (performance.now() - v0) / 1000;
+    const checked = v.body!.data!.logs_checked as number;
+    if (!v.body!.data!.verified) throw new Error("verify failed on the bench chain");
+
+    return [
+      { metric: "HTTP batch ingest (1000/batch, 4 clients)", value: ingestRate, unit: "events/s" },
+      { metric: "raw INSERT … SELECT, same table shape", value: rawRate, unit: "rows/s" },
+      { metric: "ingest ÷ raw", value: ingestRate / rawRate, unit: "×", target: "≥ 0.5", pass: ingestRate / rawRate >= 0.5 },
+      { metric: `list p50 at ${events.length} events`, value: percentile(listTimes, 50), unit: "ms" },
+      { metric: `list p95 at ${events.length} events`, value: percentile(listTimes, 95), unit: "ms", target: "≤ 50 ms", pass: percentile(listTimes, 95) <= 50 },
+      { metric: "get p50", value: percentile(getTimes, 50), unit: "ms" },
+      { metric: "get p95", value: percentile(getTimes, 95), unit: "ms", target: "≤ 20 ms", pass: percentile(getTimes, 95) <= 20 },
+      { metric: `verify (${checked} entries)`, value: checked / verifySecs, unit: "entries/s", target: "≥ 200 000/s", pass: checked / verifySecs >= 200_000 },
+    ];
+  } finally {
+    await db.end();
+    await server.stop();
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  }
+}

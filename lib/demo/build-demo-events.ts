@@ -1,0 +1,166 @@
+import type { EventInput } from "../audit/event-schema";
+
+/** Deterministic PRNG (mulberry32): the same seed gives the same demo data. */
+function rng(seed: number) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    next,
+    int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)),
+    pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!,
+    chance: (p: number) => next() < p,
+  };
+}
+
+const REPOS = [
+  { id: "repo_web", name: "acme/web-app" },
+  { id: "repo_api", name: "acme/api" },
+  { id: "repo_mobile", name: "acme/mobile" },
+] as const;
+const USERS = [
+  { id: "user_alice", type: "user", email: "alice@acme.com", name: "Alice Developer" },
+  { id: "user_bob", type: "user", email: "bob@acme.com", name: "Bob Builder" },
+  { id: "user_carol", type: "user", email: "carol@acme.com", name: "Carol Security" },
+  { id: "user_dave", type: "user", email: "dave@acme.com", name: "Dave Ops" },
+  { id: "user_erin", type: "user", email: "erin@acme.com", name: "Erin Auditor" },
+] as const;
+const SCANNER = { id: "system_scanner", type: "system", name: "Compliance Scanner" } as const;
+const CI_BOT = { id: "svc_ci", type: "service_account", name: "CI pipeline" } as const;
+const FIXER = { id: "system_autofix", type: "system", name: "AI Fix Engine" } as const;
+const FRAMEWORKS = ["soc2", "gdpr", "hipaa", "iso27001"] as const;
+const RULES = [
+  { rule: "enc-at-rest", title: "Missing encryption for PII", req: "art_32", fix: "encryption" },
+  { rule: "tls-min", title: "TLS 1.0 still enabled", req: "CC6.7", fix: "config" },
+  { rule: "secret-in-repo", title: "Hard-coded secret in source", req: "CC6.1", fix: "secret_rotation" },
+  { rule: "log-retention", title: "Audit log retention below policy", req: "164.312(b)", fix: "config" },
+  { rule: "mfa-admin", title: "Admin accounts without MFA", req: "A.9.4.2", fix: "policy" },
+  { rule: "dep-vuln", title: "Vulnerable dependency (critical CVE)", req: "CC7.1", fix: "dependency_upgrade" },
+  { rule: "s3-public", title: "Public storage bucket", req: "CC6.6", fix: "config" },
+] as const;
+const IPS = ["203.0.113.10", "203.0.113.24", "198.51.100.7", "192.0.2.44", "2001:db8::17"] as const;
+const AGENTS = [
+  "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Safari/605.1.15",
+  "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36",
+  "acme-cli/2.4.1 (linux; amd64)",
+] as const;
+
+const DAY = 86_400_000;
+
+/**
+ * Builds the demo events for org `acme`: six months of scans with scores trending upward, issue
+ * lifecycles, fixes, configuration changes with before/after values, access changes and sign-ins.
+ * Deterministic for a given seed and end date.
+ */
+export function buildDemoEvents(opts: { seed?: number; end: Date; days?: number }): EventInput[] {
+  const r = rng(opts.seed ?? 42);
+  const days = opts.days ?? 182;
+  const start = opts.end.getTime() - days * DAY;
+  const out: (EventInput & { t: number })[] = [];
+  let n = 0;
+  const id = (kind: string) => `${kind}_${(++n).toString(36).padStart(6, "0")}`;
+  const human = () => r.pick(USERS);
+  const ctx = () => ({ ip_address: r.pick(IPS), user_agent: r.pick(AGENTS), session_id: `sess_${r.int(1000, 9999)}`, request_id: `req_${r.int(100000, 999999).toString(16)}` });
+  const iso = (t: number) => new Date(Math.min(t, opts.end.getTime() - 1000)).toISOString();
+  const push = (t: number, e: EventInput) => out.push({ ...e, t, id: id("log"), timestamp: iso(t) });
+
+  const open = new Map<string, { issueId: string; repo: (typeof REPOS)[number]; fw: string; rule: (typeof RULES)[number] }>();
+  for (let d = 0; d < days; d++) {
+    const dayStart = start + d * DAY;
+    const progress = d / days;
+    // Scans: every repo × framework every 3-4 days; scores climb from ~60 to ~92 with noise.
+    for (const repo of REPOS) {
+      for (const fw of FRAMEWORKS) {
+        if ((d + repo.id.length + fw.length) % 3 !== 0 && !r.chance(0.15)) continue;
+        const t = dayStart + r.int(1, 5) * 3_600_000 + r.int(0, 3_599_999);
+        const scanId = id("scan");
+        const base = 60 + progress * 30 + (fw === "soc2" ? 4 : fw === "hipaa" ? -3 : 0);
+        const score = Math.max(0, Math.min(100, Math.round(base + (r.next() - 0.5) * 6)));
+        const resource = { type: "scan", id: scanId, name: `${fw.toUpperCase()} scan of ${repo.name}` };
+        push(t, { actor: r.chance(0.8) ? SCANNER : CI_BOT, action: "scan.started", resource, repository: repo, details: { framework: fw, trigger: r.pick(["schedule", "push", "manual"]) } });
+        const found = r.int(0, Math.max(1, Math.round(8 * (1 - progress))));
+        push(t + r.int(60, 900) * 1000, { actor: SCANNER, action: "scan.completed", resource, repository: repo, details: { framework: fw, score, issues_found: found, duration_s: r.int(40, 600) } });
+        // New issues found by the scan.
+        for (let k = 0; k < found; k++) {
+          const rule = r.pick(RULES);
+          const issueId = id("issue");
+          const ti = t + 1_000_000 + k * 1000;
+          push(ti, {
+            actor: SCANNER,
+            action: "issue.created",
+            resource: { type: "issue", id: issueId, name: rule.title },
+            repository: repo,
+            details: { framework: fw, severity: r.pick(["low", "medium", "high", "critical"]), rule: rule.rule, requirement: rule.req, scan_id: scanId },
+          });
+          open.set(issueId, { issueId, repo, fw, rule });
+        }
+      }
+    }
+    // Work on open issues: triage, fixes, resolution (more as time goes on).
+    for (const issue of [...open.values()]) {
+      if (!r.chance(0.08 + progress * 0.12)) continue;
+      const user = human();
+      const t = dayStart + r.int(8, 18) * 3_600_000 + r.int(0, 3_599_999);
+      const resource = { type: "issue", id: issue.issueId, name: issue.rule.title };
+      push(t, {
+        actor: user, action: "issue.updated", resource, repository: issue.repo,
+        changes: { status: { old: "open", new: "in_progress" }, assignee: { old: null, new: user.email } },
+        details: { framework: issue.fw }, ...ctx(),
+      });
+      const fixId = id("fix");
+      push(t + 600_000, { actor: FIXER, action: "fix.generated", resource: { type: "fix", id: fixId, issue_id: issue.issueId }, repository: issue.repo, details: { framework: issue.fw, fix_type: issue.rule.fix, confidence: Math.round(r.next() * 40 + 60) / 100 } });
+      const pr = r.int(100, 4000);
+      push(t + 3_600_000, {
+        actor: user, action: "fix.applied", resource: { type: "fix", id: fixId, issue_id: issue.issueId }, repository: issue.repo,
+        details: { framework: issue.fw, requirement: issue.rule.req, fix_type: issue.rule.fix, files_changed: [`src/${issue.rule.rule}.ts`, "config/security.yaml"], pull_request: { url: `https://github.com/${issue.repo.name}/pull/${pr}`, number: pr } },
+        ...ctx(),
+      });
+      push(t + 3_700_000, {
+        actor: user, action: "issue.resolved", resource, repository: issue.repo,
+        changes: { status: { old: "in_progress", new: "fixed" } },
+        details: { framework: issue.fw, previous_status: "in_progress", new_status: "fixed", fix_method: "pull_request", pr_number: pr }, ...ctx(),
+      });
+      open.delete(issue.issueId);
+    }
+    // Sign-ins.
+    const logins = r.int(60, 90);
+    for (let k = 0; k < logins; k++) {
+      const user = human();
+      push(dayStart + r.int(0, DAY - 1), { actor: user, action: "user.login", resource: { type: "user", id: user.id, name: user.email }, details: { method: r.pick(["password", "sso", "sso", "passkey"]), mfa: r.chance(0.9) }, ...ctx() });
+    }
+    // Configuration changes with before/after values.
+    if (r.chance(0.5)) {
+      const user = human();
+      const repo = r.pick(REPOS);
+      const variants: EventInput["changes"][] = [
+        { scan_schedule: { old: "weekly", new: "daily" } },
+        { action: { old: "monitor", new: "block" }, severity_threshold: { old: "high", new: "medium" } },
+        { branch_protection: { old: { required_reviews: 1, dismiss_stale: false }, new: { required_reviews: 2, dismiss_stale: true } } },
+        { allowed_ips: { old: ["203.0.113.0/24"], new: ["203.0.113.0/24", "198.51.100.0/24"] } },
+        { description: { old: "Blocks deploys with critical vulnerabilities", new: "Blocks deploys with critical or high vulnerabilities in production" } },
+      ];
+      push(dayStart + r.int(9, 17) * 3_600_000, {
+        actor: user, action: "config.changed", resource: { type: "policy", id: `policy_${r.int(1, 6)}`, name: r.pick(["Block Critical Vulns", "Scan schedule", "Branch protection", "Network allow-list"]) },
+        repository: repo, changes: r.pick(variants), ...ctx(),
+      });
+    }
+    // Access changes.
+    if (r.chance(0.25)) {
+      const admin = USERS[2];
+      const target = human();
+      const granted = r.chance(0.65);
+      push(dayStart + r.int(9, 17) * 3_600_000, {
+        actor: admin, action: granted ? "access.granted" : "access.revoked", resource: { type: "user", id: target.id, name: target.email },
+        repository: r.pick(REPOS), changes: { role: granted ? { old: "viewer", new: r.pick(["auditor", "admin"]) } : { old: "auditor", new: null } },
+        details: { reason: granted ? "Quarterly access review" : "Offboarding" }, ...ctx(),
+      });
+    }
+  }
+  out.sort((a, b) => a.t - b.t);
+  return out.map(({ t: _t, ...e }) => e);
+}
