@@ -20,9 +20,21 @@ export interface EventFilter {
   actorEmail?: string;
   resourceType?: string;
   resourceId?: string;
+  /** Full-text search (lib/search/parse-search-query.ts builds it from the user's words). */
+  textSearch?: TextSearch;
   from?: Date;
   /** Exclusive upper bound. */
   to?: Date;
+}
+
+/**
+ * A `websearch_to_tsquery('simple', …)` text, optionally OR-ed with an alternative spelling (the
+ * same words split at punctuation), restricted to weight A (actor) or B (details, changes).
+ */
+export interface TextSearch {
+  query: string;
+  alternative?: string;
+  weight?: "a" | "b";
 }
 
 export interface EventCursor {
@@ -30,7 +42,7 @@ export interface EventCursor {
   seq: number;
 }
 
-export function buildWhere(orgId: string, f: EventFilter, alias = "e"): { where: string; params: SqlParam[] } {
+export function buildWhere(orgId: string, f: EventFilter, alias = "e"): { where: string; params: SqlParam[]; tsquery?: string } {
   const params: SqlParam[] = [orgId];
   const parts = [`${alias}.org_id = $1`];
   const add = (sql: (p: string) => string, value: SqlParam) => {
@@ -52,9 +64,21 @@ export function buildWhere(orgId: string, f: EventFilter, alias = "e"): { where:
   if (f.actorEmail !== undefined) add((p) => `${alias}.actor_email = ${p}`, f.actorEmail);
   if (f.resourceType !== undefined) add((p) => `${alias}.resource_type = ${p}`, f.resourceType);
   if (f.resourceId !== undefined) add((p) => `${alias}.resource_id = ${p}`, f.resourceId);
+  let tsquery: string | undefined;
+  if (f.textSearch) {
+    const t = f.textSearch;
+    params.push(t.query);
+    tsquery = `websearch_to_tsquery('simple', $${params.length}::text)`;
+    if (t.alternative !== undefined) {
+      params.push(t.alternative);
+      tsquery = `(${tsquery} || websearch_to_tsquery('simple', $${params.length}::text))`;
+    }
+    parts.push(`${alias}.search_vector @@ ${tsquery}`);
+    if (t.weight) parts.push(`ts_filter(${alias}.search_vector, '{${t.weight === "a" ? "a" : "b"}}') @@ ${tsquery}`);
+  }
   if (f.from) add((p) => `${alias}.timestamp >= ${p}`, f.from);
   if (f.to) add((p) => `${alias}.timestamp < ${p}`, f.to);
-  return { where: parts.join(" AND "), params };
+  return { where: parts.join(" AND "), params, tsquery };
 }
 
 interface EventRow {

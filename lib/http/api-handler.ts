@@ -6,6 +6,9 @@ import type { Scope } from "../auth/scopes";
 import { getConfig } from "../config";
 import { getDatabase } from "../db/get-database";
 import type { Database } from "../db/open-database";
+import { enforceRateLimit } from "./enforce-rate-limit";
+import { finalizeResponse } from "./finalize-response";
+import type { RateLimitState } from "./rate-limit";
 import { errorResponse } from "./respond";
 
 export interface ApiContext {
@@ -20,13 +23,15 @@ export interface ApiContext {
 type RouteCtx = { params: Promise<Record<string, string | string[]>> };
 
 /**
- * Wraps a route handler: request id, authentication, scope check, and the one error mapper.
+ * Wraps a route handler: request id, authentication, rate limit, scope check, the one error mapper,
+ * and the shared response behaviour (security headers, ETag/304, gzip: lib/http/finalize-response.ts).
  * Route files stay thin: parse → call lib/ → map → respond.
  */
 export function apiHandler(opts: { scope?: Scope }, handler: (ctx: ApiContext) => Promise<Response>) {
   return async (req: Request, routeCtx?: RouteCtx): Promise<Response> => {
     const requestId = sanitizeRequestId(req.headers.get("x-request-id")) ?? `req_${crypto.randomBytes(8).toString("hex")}`;
     let res: Response;
+    let rateLimit: RateLimitState | undefined;
     try {
       const db = await getDatabase();
       const principal = await authenticateRequest({
@@ -35,6 +40,7 @@ export function apiHandler(opts: { scope?: Scope }, handler: (ctx: ApiContext) =
         rootToken: getConfig().AUDIT_ROOT_TOKEN,
         session: sessionRequestOf(req),
       });
+      await enforceRateLimit({ sql: db.sql, principal, onState: (st) => (rateLimit = st) });
       if (opts.scope) requireScope(principal, opts.scope);
       const raw = (routeCtx?.params ? await routeCtx.params : undefined) ?? {};
       const params = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v.join("/") : v]));
@@ -42,8 +48,7 @@ export function apiHandler(opts: { scope?: Scope }, handler: (ctx: ApiContext) =
     } catch (e) {
       res = errorResponse(e, (e as { status?: number }).status === 401 ? { "WWW-Authenticate": 'Bearer realm="audit-trail", Basic realm="audit-trail"' } : undefined);
     }
-    res.headers.set("X-Request-Id", requestId);
-    return res;
+    return finalizeResponse({ req, res, requestId, rateLimit });
   };
 }
 
@@ -64,7 +69,6 @@ export function publicApiHandler(handler: (ctx: Omit<ApiContext, "principal" | "
     } catch (e) {
       res = errorResponse(e);
     }
-    res.headers.set("X-Request-Id", requestId);
-    return res;
+    return finalizeResponse({ req, res, requestId });
   };
 }
