@@ -20,11 +20,30 @@ export interface EventFilter {
   actorEmail?: string;
   resourceType?: string;
   resourceId?: string;
+  /** `details.framework` equals this (compliance history, SOC 2 evidence). */
+  framework?: string;
   /** Full-text search (lib/search/parse-search-query.ts builds it from the user's words). */
   textSearch?: TextSearch;
   from?: Date;
   /** Exclusive upper bound. */
   to?: Date;
+  /** Explorer query box (lib/audit/parse-explorer-query.ts): any of / none of these exact actions or prefixes. */
+  actionAnyOf?: { exact: string[]; prefixes: string[] };
+  actionNoneOf?: { exact: string[]; prefixes: string[] };
+  /** Actor id or email: any of / none of. */
+  actorAnyOf?: string[];
+  actorNoneOf?: string[];
+  /** Resource type, optionally with its id: any of / none of. */
+  resourceAnyOf?: { type: string; id?: string }[];
+  resourceNoneOf?: { type: string; id?: string }[];
+  /** Repository id or name: any of / none of. */
+  repositoryAnyOf?: string[];
+  repositoryNoneOf?: string[];
+  ipAddress?: string;
+  sessionId?: string;
+  requestId?: string;
+  /** Case-insensitive substrings that must all occur in the entry (its canonical JSON). */
+  contains?: string[];
 }
 
 /**
@@ -64,6 +83,7 @@ export function buildWhere(orgId: string, f: EventFilter, alias = "e"): { where:
   if (f.actorEmail !== undefined) add((p) => `${alias}.actor_email = ${p}`, f.actorEmail);
   if (f.resourceType !== undefined) add((p) => `${alias}.resource_type = ${p}`, f.resourceType);
   if (f.resourceId !== undefined) add((p) => `${alias}.resource_id = ${p}`, f.resourceId);
+  if (f.framework !== undefined) add((p) => `(${alias}.content::jsonb #>> '{details,framework}') = ${p}`, f.framework);
   let tsquery: string | undefined;
   if (f.textSearch) {
     const t = f.textSearch;
@@ -76,6 +96,7 @@ export function buildWhere(orgId: string, f: EventFilter, alias = "e"): { where:
     parts.push(`${alias}.search_vector @@ ${tsquery}`);
     if (t.weight) parts.push(`ts_filter(${alias}.search_vector, '{${t.weight === "a" ? "a" : "b"}}') @@ ${tsquery}`);
   }
+  addExplorerConditions(f, alias, add);
   if (f.from) add((p) => `${alias}.timestamp >= ${p}`, f.from);
   if (f.to) add((p) => `${alias}.timestamp < ${p}`, f.to);
   return { where: parts.join(" AND "), params, tsquery };
@@ -132,4 +153,40 @@ export async function getEvent(opts: { sql: SqlExecutor; orgId: string; id: stri
     [opts.orgId, opts.id],
   );
   return rows[0] ? rowToEvent(rows[0]) : null;
+}
+
+type AddCondition = (sql: (p: string) => string, value: SqlParam) => void;
+
+/** The explorer's any-of / none-of conditions (each a single parameterised clause). */
+function addExplorerConditions(f: EventFilter, a: string, add: AddCondition): void {
+  const actionClause = (s: { exact: string[]; prefixes: string[] }, negate: boolean) => {
+    if (!s.exact.length && !s.prefixes.length) return;
+    // Exact names and prefixes as one array of LIKE patterns (escaped: "_" and "%" are literal).
+    const esc = (x: string) => x.replace(/[\\%_]/g, "\\$&");
+    const patterns = [...s.exact.map(esc), ...s.prefixes.map((x) => `${esc(x)}%`)];
+    add((p) => `${negate ? "NOT " : ""}(${a}.action LIKE ANY(${p}::text[]))`, patterns);
+  };
+  if (f.actionAnyOf) actionClause(f.actionAnyOf, false);
+  if (f.actionNoneOf) actionClause(f.actionNoneOf, true);
+  if (f.actorAnyOf?.length) add((p) => `(${a}.actor_id = ANY(${p}::text[]) OR ${a}.actor_email = ANY(${p}::text[]))`, f.actorAnyOf);
+  if (f.actorNoneOf?.length) add((p) => `NOT (${a}.actor_id = ANY(${p}::text[]) OR coalesce(${a}.actor_email, '') = ANY(${p}::text[]))`, f.actorNoneOf);
+  const resourceClause = (rs: { type: string; id?: string }[], negate: boolean) => {
+    if (!rs.length) return;
+    // Encoded as type + chr(1) + id (an empty id matches any id of that type).
+    add(
+      (p) =>
+        `${negate ? "NOT " : ""}EXISTS (SELECT 1 FROM unnest(${p}::text[]) r WHERE split_part(r, chr(1), 1) = ${a}.resource_type AND (split_part(r, chr(1), 2) = '' OR split_part(r, chr(1), 2) = ${a}.resource_id))`,
+      rs.map((r) => `${r.type}\u0001${r.id ?? ""}`),
+    );
+  };
+  if (f.resourceAnyOf) resourceClause(f.resourceAnyOf, false);
+  if (f.resourceNoneOf) resourceClause(f.resourceNoneOf, true);
+  if (f.repositoryAnyOf?.length) add((p) => `(${a}.repository_id = ANY(${p}::text[]) OR ${a}.repository_name = ANY(${p}::text[]))`, f.repositoryAnyOf);
+  if (f.repositoryNoneOf?.length) {
+    add((p) => `NOT (coalesce(${a}.repository_id, '') = ANY(${p}::text[]) OR coalesce(${a}.repository_name, '') = ANY(${p}::text[]))`, f.repositoryNoneOf);
+  }
+  if (f.ipAddress !== undefined) add((p) => `(${a}.content::jsonb ->> 'ip_address') = ${p}`, f.ipAddress);
+  if (f.sessionId !== undefined) add((p) => `(${a}.content::jsonb ->> 'session_id') = ${p}`, f.sessionId);
+  if (f.requestId !== undefined) add((p) => `(${a}.content::jsonb ->> 'request_id') = ${p}`, f.requestId);
+  for (const text of f.contains ?? []) add((p) => `strpos(lower(${a}.content), lower(${p})) > 0`, text);
 }

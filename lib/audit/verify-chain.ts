@@ -22,6 +22,8 @@ export interface VerifyResult {
   first_seq: number | null;
   last_seq: number | null;
   chain_head: { seq: number; hash: string | null };
+  /** Where retention cut the chain (entries 1..seq removed; hash = that entry's hash), or null. */
+  retention_cut: { seq: number; hash: string } | null;
   /** The first problems found, in seq order (at most 20). */
   problems: ChainProblem[];
 }
@@ -46,12 +48,19 @@ export async function verifyChain(opts: { sql: SqlClient; orgId: string; filter:
   let first: number | null = null;
   let last: number | null = null;
   let cursor = 0;
+  // A retention cut (lib/retention): entries 1..cut.seq were removed on purpose; the first remaining
+  // entry must link to the recorded hash of entry cut.seq instead of to a stored predecessor.
+  const cutRow = (await opts.sql.query<{ seq: number; hash: string }>(
+    `SELECT cut_seq AS seq, cut_hash AS hash FROM audit_chain_cuts WHERE org_id = $1 ORDER BY cut_seq DESC LIMIT 1`,
+    [opts.orgId],
+  ))[0];
+  const cut = cutRow ? { seq: Number(cutRow.seq), hash: cutRow.hash } : null;
   const note = (p: ChainProblem) => {
     if (problems.length < 20) problems.push(p);
   };
   for (;;) {
-    const rows = await opts.sql.query<{ seq: number; id: string; hash: string; hash_ok: boolean; pred_exists: boolean; link_ok: boolean }>(
-      `SELECT e.seq, e.id, e.hash,
+    const rows = await opts.sql.query<{ seq: number; id: string; hash: string; previous_hash: string | null; hash_ok: boolean; pred_exists: boolean; link_ok: boolean }>(
+      `SELECT e.seq, e.id, e.hash, e.previous_hash,
          e.hash = 'sha256:' || encode(sha256(convert_to(coalesce(e.previous_hash, '') || e.content, 'UTF8')), 'hex') AS hash_ok,
          (p.seq IS NOT NULL) AS pred_exists,
          (CASE WHEN e.seq = 1 THEN e.previous_hash IS NULL ELSE e.previous_hash IS NOT DISTINCT FROM p.hash END) AS link_ok
@@ -70,7 +79,12 @@ export async function verifyChain(opts: { sql: SqlClient; orgId: string; filter:
         mismatches++;
         note({ seq: r.seq, id: r.id, problem: "hash_mismatch", message: `entry ${r.seq} (${r.id}): its content does not hash to its stored hash` });
       }
-      if (r.seq > 1 && !r.pred_exists) {
+      if (cut && r.seq === cut.seq + 1 && !r.pred_exists) {
+        if (r.previous_hash !== cut.hash) {
+          links++;
+          note({ seq: r.seq, id: r.id, problem: "broken_link", message: `entry ${r.seq} (${r.id}): previous_hash does not match the recorded retention cut (hash of removed entry ${cut.seq})` });
+        }
+      } else if (r.seq > 1 && !r.pred_exists) {
         gaps++;
         note({ seq: r.seq - 1, id: null, problem: "gap", message: `entry ${r.seq - 1} is missing (entry ${r.seq} follows a gap)` });
       } else if (!r.link_ok) {
@@ -88,7 +102,7 @@ export async function verifyChain(opts: { sql: SqlClient; orgId: string; filter:
   // The tail: the head says more entries exist than the table holds (checked when the range reaches the end).
   const unfiltered = Object.values(opts.filter).every((v) => v === undefined);
   if (unfiltered || !opts.filter.to) {
-    const max = (await opts.sql.query<{ m: number | null }>(`SELECT max(seq)::int8 AS m FROM audit_events WHERE org_id = $1`, [opts.orgId]))[0]?.m ?? 0;
+    const max = (await opts.sql.query<{ m: number | null }>(`SELECT max(seq)::int8 AS m FROM audit_events WHERE org_id = $1`, [opts.orgId]))[0]?.m ?? cut?.seq ?? 0;
     if (head.seq > max) {
       gaps++;
       note({ seq: max + 1, id: null, problem: "missing_tail", message: `entries ${max + 1}..${head.seq} are missing from the end of the chain` });
@@ -108,6 +122,7 @@ export async function verifyChain(opts: { sql: SqlClient; orgId: string; filter:
     first_seq: first,
     last_seq: last,
     chain_head: { seq: head.seq, hash: head.hash },
+    retention_cut: cut,
     problems,
   };
 }

@@ -4,6 +4,7 @@ import { seedDemo } from "../demo/seed-demo";
 import { ensureOrg } from "../orgs/create-org";
 import { ensureAdmin, ensureDemoAdmin } from "../users/ensure-admin";
 import { startExportWorker } from "../exports/start-export-worker";
+import { startRetentionJob } from "../retention/start-retention-job";
 
 const SYSTEM = { id: "audit-trail", type: "system" as const, name: "Audit Trail" };
 
@@ -33,6 +34,7 @@ export async function startService(log: (line: string) => void = console.log): P
     log(`[audit-trail] admin ${admin.email} ${admin.created ? "created" : "ensured"} in org "${cfg.AUDIT_ADMIN_ORG}"`);
   }
   startExportWorker({ db, log });
+  startRetentionJob({ db, log });
   const base = `http://localhost:${cfg.PORT}`;
   log(`[audit-trail] ready: open ${base}`);
   if (cfg.AUDIT_ROOT_TOKEN) log(`[audit-trail] root token set: POST ${base}/api/v1/admin/orgs and /api/v1/admin/tokens to bootstrap`);

@@ -1,0 +1,156 @@
+import type { SqlExecutor } from "../db/sql";
+import { AppError } from "../errors";
+import { buildWhere } from "../audit/query-events";
+import { buildPeriods, dateKey, DEFAULT_PERIODS, lastDay, periodsBack, sqlPeriodKey, type Interval, type Period } from "./periods";
+
+export const METRICS = ["score", "issues", "fixes"] as const;
+export type Metric = (typeof METRICS)[number];
+export type Trend = "improving" | "declining" | "stable";
+
+export interface HistoryPoint {
+  period_start: string;
+  period_end: string;
+  value: number | null;
+  change: number | null;
+}
+
+export interface HistoryResult {
+  metric: Metric;
+  interval: Interval;
+  data_points: HistoryPoint[];
+  summary: { start_value: number | null; end_value: number | null; total_change: number | null; trend: Trend };
+}
+
+export interface GetHistoryOptions {
+  sql: SqlExecutor;
+  orgId: string;
+  metric: Metric;
+  interval: Interval;
+  framework?: string;
+  repositoryId?: string;
+  from?: Date;
+  /** Exclusive upper bound. */
+  to?: Date;
+  now?: Date;
+}
+
+/** At most this many periods per answer (e.g. ~2.7 years of days). */
+export const MAX_PERIODS = 1000;
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
+/**
+ * Compliance history (docs/analytics.md). Periods are whole UTC days, ISO weeks or calendar months
+ * covering [from, to). From the events:
+ *   score  = details.score of the last scan.completed per repository in the period, carried
+ *            forward while a repository has no newer scan, averaged over repositories;
+ *   issues = issues open at the period's end (issue.created / issue.resolved by resource.id, over
+ *            the whole history before that moment);
+ *   fixes  = fix.applied events in the period.
+ */
+export async function getHistory(opts: GetHistoryOptions): Promise<HistoryResult> {
+  const to = opts.to ?? opts.now ?? new Date();
+  const from = opts.from ?? periodsBack(to, opts.interval, DEFAULT_PERIODS[opts.interval]);
+  const periods = buildPeriods(from, to, opts.interval, MAX_PERIODS);
+  if (!periods) {
+    throw new AppError("invalid_parameter", `from: the range spans more than ${MAX_PERIODS} ${opts.interval} periods; narrow it or use a longer interval`, { field: "from" });
+  }
+  if (periods.length === 0) throw new AppError("invalid_parameter", "from: the range is empty", { field: "from" });
+  const values =
+    opts.metric === "score" ? await scoreValues(opts, periods) : opts.metric === "issues" ? await openIssueValues(opts, periods) : await fixValues(opts, periods);
+
+  const data_points: HistoryPoint[] = periods.map((p, i) => {
+    const value = values[i] ?? null;
+    const prev = i > 0 ? (values[i - 1] ?? null) : null;
+    return { period_start: dateKey(p.start), period_end: lastDay(p), value, change: i === 0 || value === null || prev === null ? null : round(value - prev) };
+  });
+  const known = values.filter((v): v is number => v !== null);
+  const start_value = known.length ? known[0]! : null;
+  const end_value = known.length ? known[known.length - 1]! : null;
+  const total_change = start_value === null || end_value === null ? null : round(end_value - start_value);
+  return { metric: opts.metric, interval: opts.interval, data_points, summary: { start_value, end_value, total_change, trend: trendOf(opts.metric, total_change) } };
+}
+
+export function trendOf(metric: Metric, change: number | null): Trend {
+  if (change === null || change === 0) return "stable";
+  const better = metric === "issues" ? change < 0 : change > 0;
+  return better ? "improving" : "declining";
+}
+
+function rangeOf(periods: Period[]) {
+  return { start: periods[0]!.start, end: periods[periods.length - 1]!.end };
+}
+
+async function scoreValues(opts: GetHistoryOptions, periods: Period[]): Promise<(number | null)[]> {
+  const { start, end } = rangeOf(periods);
+  const { where, params } = buildWhere(opts.orgId, { actions: ["scan.completed"], repositoryId: opts.repositoryId, framework: opts.framework, to: end });
+  params.push(start);
+  const s = `$${params.length}`;
+  // The last scan per repository and period; bucket '' holds the last one before the range.
+  const rows = await opts.sql.query<{ repo: string; bucket: string; score: number }>(
+    `SELECT DISTINCT ON (repo, bucket) repo, bucket, (details ->> 'score')::float8 AS score
+     FROM (
+       SELECT coalesce(e.repository_id, '') AS repo, e.timestamp, e.seq, (e.content::jsonb) -> 'details' AS details,
+              CASE WHEN e.timestamp < ${s} THEN '' ELSE ${sqlPeriodKey("e.timestamp", opts.interval)} END AS bucket
+       FROM audit_events e WHERE ${where}
+     ) x
+     WHERE jsonb_typeof(details -> 'score') = 'number'
+     ORDER BY repo, bucket, timestamp DESC, seq DESC`,
+    params,
+  );
+  const byRepo = new Map<string, Map<string, number>>();
+  for (const r of rows) {
+    let m = byRepo.get(r.repo);
+    if (!m) byRepo.set(r.repo, (m = new Map()));
+    m.set(r.bucket, Number(r.score));
+  }
+  const current = new Map<string, number>();
+  for (const [repo, m] of byRepo) {
+    const initial = m.get("");
+    if (initial !== undefined) current.set(repo, initial);
+  }
+  return periods.map((p) => {
+    const key = dateKey(p.start);
+    for (const [repo, m] of byRepo) {
+      const v = m.get(key);
+      if (v !== undefined) current.set(repo, v);
+    }
+    if (current.size === 0) return null;
+    let sum = 0;
+    for (const v of current.values()) sum += v;
+    return round(sum / current.size);
+  });
+}
+
+async function openIssueValues(opts: GetHistoryOptions, periods: Period[]): Promise<number[]> {
+  const { start, end } = rangeOf(periods);
+  const { where, params } = buildWhere(opts.orgId, { actions: ["issue.created", "issue.resolved"], repositoryId: opts.repositoryId, framework: opts.framework, to: end });
+  params.push(start);
+  const s = `$${params.length}`;
+  // Each event's effect on the open count: +1 when an issue becomes open, -1 when it becomes resolved.
+  const rows = await opts.sql.query<{ bucket: string; delta: number }>(
+    `WITH ev AS (
+       SELECT e.resource_id, e.timestamp, e.seq, (e.action = 'issue.created') AS opened FROM audit_events e WHERE ${where}
+     ), st AS (
+       SELECT timestamp, opened, coalesce(lag(opened) OVER (PARTITION BY resource_id ORDER BY timestamp, seq), false) AS was FROM ev
+     )
+     SELECT CASE WHEN timestamp < ${s} THEN '' ELSE ${sqlPeriodKey("timestamp", opts.interval)} END AS bucket,
+            sum(CASE WHEN opened AND NOT was THEN 1 WHEN was AND NOT opened THEN -1 ELSE 0 END)::int8 AS delta
+     FROM st GROUP BY 1`,
+    params,
+  );
+  const deltas = new Map(rows.map((r) => [r.bucket, Number(r.delta)]));
+  let open = deltas.get("") ?? 0;
+  return periods.map((p) => (open += deltas.get(dateKey(p.start)) ?? 0));
+}
+
+async function fixValues(opts: GetHistoryOptions, periods: Period[]): Promise<number[]> {
+  const { start, end } = rangeOf(periods);
+  const { where, params } = buildWhere(opts.orgId, { actions: ["fix.applied"], repositoryId: opts.repositoryId, framework: opts.framework, from: start, to: end });
+  const rows = await opts.sql.query<{ bucket: string; n: number }>(
+    `SELECT ${sqlPeriodKey("e.timestamp", opts.interval)} AS bucket, count(*)::int8 AS n FROM audit_events e WHERE ${where} GROUP BY 1`,
+    params,
+  );
+  const counts = new Map(rows.map((r) => [r.bucket, Number(r.n)]));
+  return periods.map((p) => counts.get(dateKey(p.start)) ?? 0);
+}

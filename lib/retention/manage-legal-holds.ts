@@ -1,0 +1,115 @@
+import crypto from "node:crypto";
+import { z } from "zod";
+import type { Actor } from "../audit/event-schema";
+import { formatTimestamp } from "../audit/format-timestamp";
+import { recordEvent } from "../audit/record-event";
+import type { Database } from "../db/open-database";
+import { AppError } from "../errors";
+
+export const HOLD_SCOPES = ["all", "repository", "actor"] as const;
+export type HoldScope = (typeof HOLD_SCOPES)[number];
+
+export const CreateLegalHoldSchema = z
+  .object({
+    scope: z.enum(HOLD_SCOPES, { message: `must be one of ${HOLD_SCOPES.join(", ")}` }),
+    /** Repository id (scope repository) or actor id / email (scope actor); absent for scope all. */
+    target: z.string().trim().min(1, "must not be empty").max(320, "at most 320 characters").optional(),
+    reason: z.string().trim().min(3, "must be at least 3 characters").max(2000, "at most 2000 characters"),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    if (v.scope !== "all" && !v.target) ctx.addIssue({ code: "custom", path: ["target"], message: `is required for scope "${v.scope}"` });
+    if (v.scope === "all" && v.target) ctx.addIssue({ code: "custom", path: ["target"], message: 'must be absent for scope "all"' });
+  });
+export type CreateLegalHold = z.infer<typeof CreateLegalHoldSchema>;
+
+export const ReleaseLegalHoldSchema = z.object({ reason: z.string().trim().min(1).max(2000, "at most 2000 characters").optional() }).strict();
+
+export interface LegalHoldView {
+  id: string;
+  scope: HoldScope;
+  target: string | null;
+  reason: string;
+  status: "active" | "released";
+  created_at: string;
+  created_by: string;
+  released_at: string | null;
+  released_by: string | null;
+  release_reason: string | null;
+}
+
+type HoldRow = Awaited<ReturnType<Database["prisma"]["legalHold"]["findUnique"]>>;
+
+function view(h: NonNullable<HoldRow>): LegalHoldView {
+  return {
+    id: h.id,
+    scope: h.scope as HoldScope,
+    target: h.target,
+    reason: h.reason,
+    status: h.releasedAt ? "released" : "active",
+    created_at: formatTimestamp(h.createdAt),
+    created_by: h.createdBy,
+    released_at: h.releasedAt ? formatTimestamp(h.releasedAt) : null,
+    released_by: h.releasedBy,
+    release_reason: h.releaseReason,
+  };
+}
+
+const actorLabel = (a: Actor) => a.email ?? a.name ?? a.id;
+
+/** Places a legal hold (audited as `legal_hold.created`). */
+export async function createLegalHold(opts: { db: Database; orgId: string; hold: CreateLegalHold; actor: Actor; now?: Date }): Promise<LegalHoldView> {
+  const row = await opts.db.prisma.legalHold.create({
+    data: {
+      id: `hold_${crypto.randomBytes(8).toString("hex")}`,
+      orgId: opts.orgId,
+      scope: opts.hold.scope,
+      target: opts.hold.target ?? null,
+      reason: opts.hold.reason,
+      createdAt: opts.now ?? new Date(),
+      createdBy: actorLabel(opts.actor),
+    },
+  });
+  await recordEvent({
+    sql: opts.db.sql,
+    orgId: opts.orgId,
+    event: {
+      actor: opts.actor,
+      action: "legal_hold.created",
+      resource: { type: "legal_hold", id: row.id, name: row.target ? `${row.scope}: ${row.target}` : "all events" },
+      details: { scope: row.scope, target: row.target, reason: row.reason },
+    },
+  });
+  return view(row);
+}
+
+export async function listLegalHolds(opts: { db: Database; orgId: string; status?: "active" | "released" }): Promise<LegalHoldView[]> {
+  const rows = await opts.db.prisma.legalHold.findMany({
+    where: { orgId: opts.orgId, ...(opts.status === "active" ? { releasedAt: null } : opts.status === "released" ? { NOT: { releasedAt: null } } : {}) },
+    orderBy: [{ createdAt: "desc" }, { id: "asc" }],
+  });
+  return rows.map(view);
+}
+
+/** Releases an active hold (audited as `legal_hold.released`); another org's id is a 404 like a missing one. */
+export async function releaseLegalHold(opts: { db: Database; orgId: string; id: string; reason?: string; actor: Actor; now?: Date }): Promise<LegalHoldView> {
+  const found = await opts.db.prisma.legalHold.findUnique({ where: { id: opts.id } });
+  if (!found || found.orgId !== opts.orgId) throw new AppError("not_found", `legal hold "${opts.id}" not found`);
+  const { count } = await opts.db.prisma.legalHold.updateMany({
+    where: { id: opts.id, orgId: opts.orgId, releasedAt: null },
+    data: { releasedAt: opts.now ?? new Date(), releasedBy: actorLabel(opts.actor), releaseReason: opts.reason ?? null },
+  });
+  if (count === 0) throw new AppError("conflict", `legal hold "${opts.id}" was already released`);
+  const row = (await opts.db.prisma.legalHold.findUnique({ where: { id: opts.id } }))!;
+  await recordEvent({
+    sql: opts.db.sql,
+    orgId: opts.orgId,
+    event: {
+      actor: opts.actor,
+      action: "legal_hold.released",
+      resource: { type: "legal_hold", id: row.id, name: row.target ? `${row.scope}: ${row.target}` : "all events" },
+      details: { scope: row.scope, target: row.target, reason: row.reason, ...(opts.reason && { release_reason: opts.reason }) },
+    },
+  });
+  return view(row);
+}
