@@ -17,6 +17,8 @@ const EnvSchema = z.object({
   AUDIT_EXPORT_BATCH_DELAY_MS: z.coerce.number().int().min(0).default(0),
   AUDIT_EXPORT_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(3),
   AUDIT_EXPORT_LINK_HOURS: z.coerce.number().int().min(1).default(24),
+  /** Bytes per stored chunk of an export file (a chunk ends at a row boundary at or after this size). */
+  AUDIT_EXPORT_CHUNK_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
 });
 
 export type ExportConfig = z.infer<typeof EnvSchema>;
@@ -37,6 +39,3 @@ export function getExportConfig(): ExportConfig {
 export function resetExportConfigForTests(): void {
   cached = undefined;
 }
-
-/** Bytes per stored chunk of an export file. */
-export const CHUNK_BYTES = 1024 * 1024;

@@ -1,7 +1,7 @@
 import { Writable } from "node:stream";
 import type { EventCursor } from "../audit/query-events";
 import type { SqlClient } from "../db/sql";
-import { CHUNK_BYTES } from "./export-config";
+import { getExportConfig } from "./export-config";
 import { JobLostError } from "./export-jobs";
 
 export interface ChunkProgress {
@@ -24,6 +24,7 @@ export class ChunkStore {
   chunks: number;
   bytes: number;
   rows: number;
+  private readonly chunkBytes = getExportConfig().AUDIT_EXPORT_CHUNK_BYTES;
 
   constructor(
     private readonly opts: { sql: SqlClient; jobId: string; workerId: string; start?: { chunks: number; bytes: number; rows: number } },
@@ -41,7 +42,7 @@ export class ChunkStore {
     this.pendingRows += progress.rows ?? 0;
     if (progress.cursor) this.cursor = progress.cursor;
     // Chunks end where an append ended (a batch of whole rows), so the cursor is a safe resume point.
-    if (this.size >= CHUNK_BYTES) await this.flush();
+    if (this.size >= this.chunkBytes) await this.flush();
   }
 
   /** Counts finished rows without bytes (the ZIP writer: its bytes arrive through writable()). */
