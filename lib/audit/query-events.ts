@@ -18,6 +18,8 @@ export interface EventFilter {
   actor?: string;
   actorId?: string;
   actorEmail?: string;
+  /** Actor type: user, service_account, api_token, system (statistics' events_by_actor_type links). */
+  actorType?: string;
   resourceType?: string;
   resourceId?: string;
   /** `details.framework` equals this (compliance history, SOC 2 evidence). */
@@ -81,6 +83,7 @@ export function buildWhere(orgId: string, f: EventFilter, alias = "e"): { where:
   if (f.actor !== undefined) add((p) => `(${alias}.actor_id = ${p} OR ${alias}.actor_email = ${p})`, f.actor);
   if (f.actorId !== undefined) add((p) => `${alias}.actor_id = ${p}`, f.actorId);
   if (f.actorEmail !== undefined) add((p) => `${alias}.actor_email = ${p}`, f.actorEmail);
+  if (f.actorType !== undefined) add((p) => `${alias}.actor_type = ${p}`, f.actorType);
   if (f.resourceType !== undefined) add((p) => `${alias}.resource_type = ${p}`, f.resourceType);
   if (f.resourceId !== undefined) add((p) => `${alias}.resource_id = ${p}`, f.resourceId);
   if (f.framework !== undefined) add((p) => `(${alias}.content::jsonb #>> '{details,framework}') = ${p}`, f.framework);
