@@ -1,0 +1,7 @@
+/**
+ * Every module that registers routes in the OpenAPI registry. To document a new route: write
+ * lib/openapi/routes/<area>.ts with registerRoute() calls, and import it here.
+ */
+import "./admin";
+import "./complianceagent";
+import "./dialects";
