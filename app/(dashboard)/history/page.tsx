@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
-import { ComingSoon } from "@/components/shell/coming-soon";
+import { HistoryView } from "@/components/analytics/history-view";
 
 export const metadata: Metadata = { title: "History" };
 
-/** History charts: filled by the analytics issue. */
+/** Compliance history charts (GET /api/v1/audit/history), state in the URL. */
 export default function HistoryPage() {
-  return <ComingSoon title="History" description="Charts of compliance scores, issues and fixes over time arrive with the analytics work." />;
+  return <HistoryView />;
 }

@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
-import { ComingSoon } from "@/components/shell/coming-soon";
+import { RetentionSettings } from "@/components/analytics/retention-settings";
 
 export const metadata: Metadata = { title: "Retention" };
 
-/** Retention settings: filled by the retention issue. */
+/** Retention policy and legal holds (admins; GET/PUT /api/v1/audit/retention, /api/v1/audit/legal-holds). */
 export default function RetentionPage() {
-  return <ComingSoon title="Retention" description="Retention periods and legal holds for this org arrive with the retention work." />;
+  return <RetentionSettings />;
 }
