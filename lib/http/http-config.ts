@@ -6,7 +6,7 @@ import { z } from "zod";
  */
 const HttpEnvSchema = z.object({
   AUDIT_RATE_LIMIT: z.coerce.number().int().min(0).default(3000),
-  AUDIT_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(3600),
+  AUDIT_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
 });
 
 export type HttpConfig = z.infer<typeof HttpEnvSchema>;
