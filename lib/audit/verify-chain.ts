@@ -33,8 +33,8 @@ const BATCH = 10_000;
 /**
  * Recomputes every hash in range and checks every link (docs/integrity.md). The hash recipe runs
  * inside the database (its built-in sha256), in keyset batches by seq, so memory stays flat and
- * only a few bytes per entry cross the wire. Each entry is checked against its predecessor (seq-1),
- * which may lie outside the filtered range. verification_hash = sha256 over the checked entries'
+ * only the hashes cross the wire. Each entry is checked against its predecessor (seq-1), which may
+ * lie outside the filtered range (then it is looked up). verification_hash = sha256 over the checked entries'
  * hashes joined by "\n", in seq order: two parties verifying the same range get the same value.
  */
 export async function verifyChain(opts: { sql: SqlClient; orgId: string; filter: EventFilter; now?: Date }): Promise<VerifyResult> {
@@ -58,18 +58,31 @@ export async function verifyChain(opts: { sql: SqlClient; orgId: string; filter:
   const note = (p: ChainProblem) => {
     if (problems.length < 20) problems.push(p);
   };
+  let carry: { seq: number; hash: string } | null = null;
   for (;;) {
-    const rows = await opts.sql.query<{ seq: number; id: string; hash: string; previous_hash: string | null; hash_ok: boolean; pred_exists: boolean; link_ok: boolean }>(
+    // The hash is recomputed in SQL; the predecessor of each entry comes from lag() when the range is
+    // contiguous there, from the previous batch, or from one lookup for the rest (filtered ranges).
+    const rows = await opts.sql.query<{ seq: number; id: string; hash: string; previous_hash: string | null; hash_ok: boolean; lag_seq: number | null; lag_hash: string | null }>(
       `SELECT e.seq, e.id, e.hash, e.previous_hash,
          e.hash = 'sha256:' || encode(sha256(convert_to(coalesce(e.previous_hash, '') || e.content, 'UTF8')), 'hex') AS hash_ok,
-         (p.seq IS NOT NULL) AS pred_exists,
-         (CASE WHEN e.seq = 1 THEN e.previous_hash IS NULL ELSE e.previous_hash IS NOT DISTINCT FROM p.hash END) AS link_ok
+         lag(e.seq) OVER w AS lag_seq, lag(e.hash) OVER w AS lag_hash
        FROM audit_events e
-       LEFT JOIN audit_events p ON p.org_id = e.org_id AND p.seq = e.seq - 1
        WHERE ${where} AND e.seq > $${params.length + 1}
+       WINDOW w AS (ORDER BY e.seq)
        ORDER BY e.seq LIMIT ${BATCH}`,
       [...params, cursor],
     );
+    const preds = new Map<number, string>();
+    if (carry) preds.set(carry.seq, carry.hash);
+    for (const r of rows) if (r.lag_seq !== null && r.lag_hash !== null) preds.set(r.lag_seq, r.lag_hash);
+    const missing = rows.filter((r) => r.seq > 1 && !preds.has(r.seq - 1)).map((r) => r.seq - 1);
+    if (missing.length > 0) {
+      const found = await opts.sql.query<{ seq: number; hash: string }>(
+        `SELECT seq, hash FROM audit_events WHERE org_id = $1 AND seq = ANY($2::int8[])`,
+        [opts.orgId, missing],
+      );
+      for (const f of found) preds.set(f.seq, f.hash);
+    }
     for (const r of rows) {
       checked++;
       first ??= r.seq;
@@ -79,21 +92,29 @@ export async function verifyChain(opts: { sql: SqlClient; orgId: string; filter:
         mismatches++;
         note({ seq: r.seq, id: r.id, problem: "hash_mismatch", message: `entry ${r.seq} (${r.id}): its content does not hash to its stored hash` });
       }
-      if (cut && r.seq === cut.seq + 1 && !r.pred_exists) {
+      const pred = preds.get(r.seq - 1);
+      if (r.seq === 1) {
+        if (r.previous_hash !== null) {
+          links++;
+          note({ seq: r.seq, id: r.id, problem: "broken_link", message: `entry 1 (${r.id}): the first entry must have no previous_hash` });
+        }
+      } else if (pred === undefined && cut && r.seq === cut.seq + 1) {
         if (r.previous_hash !== cut.hash) {
           links++;
           note({ seq: r.seq, id: r.id, problem: "broken_link", message: `entry ${r.seq} (${r.id}): previous_hash does not match the recorded retention cut (hash of removed entry ${cut.seq})` });
         }
-      } else if (r.seq > 1 && !r.pred_exists) {
+      } else if (pred === undefined) {
         gaps++;
         note({ seq: r.seq - 1, id: null, problem: "gap", message: `entry ${r.seq - 1} is missing (entry ${r.seq} follows a gap)` });
-      } else if (!r.link_ok) {
+      } else if (r.previous_hash !== pred) {
         links++;
         note({ seq: r.seq, id: r.id, problem: "broken_link", message: `entry ${r.seq} (${r.id}): previous_hash does not match the hash of entry ${r.seq - 1}` });
       }
     }
     if (rows.length < BATCH) break;
-    cursor = rows[rows.length - 1]!.seq;
+    const lastRow = rows[rows.length - 1]!;
+    cursor = lastRow.seq;
+    carry = { seq: lastRow.seq, hash: lastRow.hash };
   }
   const head = (await opts.sql.query<{ seq: number; hash: string | null }>(`SELECT seq, hash FROM audit_chain_heads WHERE org_id = $1`, [opts.orgId]))[0] ?? {
     seq: 0,
