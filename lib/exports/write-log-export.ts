@@ -32,15 +32,24 @@ export async function writeLogExport(opts: WriteLogExportOptions): Promise<void>
   let cursor = opts.resumeFrom;
   async function* batches(): AsyncGenerator<{ buf: Buffer } & ChunkProgress> {
     if (csv && !cursor && opts.store.chunks === 0) yield { buf: Buffer.from(csvHeader(), "utf8") };
+    // The next batch is read while this one is formatted and stored (one batch ahead, no more).
+    const read = (after: EventCursor | undefined) => {
+      const p = listEvents({ sql: opts.sql, orgId: opts.orgId, filter, limit: opts.batchRows, after });
+      p.catch(() => undefined); // awaited below; this only keeps an abandoned read from being "unhandled"
+      return p;
+    };
+    let next = read(cursor);
     for (;;) {
       if (opts.signal.aborted) throw new JobLostError(opts.jobId);
-      const events = await listEvents({ sql: opts.sql, orgId: opts.orgId, filter, limit: opts.batchRows, after: cursor });
+      const events = await next;
       if (events.length === 0) return;
       const last = events[events.length - 1]!;
       cursor = { timestamp: new Date(last.timestamp), seq: last.seq };
+      const full = events.length === opts.batchRows;
+      if (full) next = read(cursor);
       const text = csv ? csvLines(events) : jsonlLines(events, toAppSecPlusEntry);
       yield { buf: Buffer.from(text, "utf8"), rows: events.length, cursor };
-      if (events.length < opts.batchRows) return;
+      if (!full) return;
       if (opts.batchDelayMs) await sleep(opts.batchDelayMs);
     }
   }

@@ -1,0 +1,149 @@
+/**
+ * Export figures on PostgreSQL: a 1 000 000-event log export (JSONL, then CSV) run by the built
+ * app's export worker — rows/s from request to completed, and the server's peak RSS growth while
+ * it runs (sampled every 100 ms over the server's process tree) — then the signed download's rate.
+ * Targets (issue #5): ≥ 50 000 rows/s, < 300 MB RSS growth.
+ */
+import crypto from "node:crypto";
+import fs from "node:fs";
+import pg from "pg";
+import { startAppServer } from "../tests/support/app-server.ts";
+import type { BenchContext, BenchRow } from "./bench-kit.mts";
+
+const TOTAL = Number(process.env.BENCH_EXPORT_EVENTS ?? 1_000_000);
+const ROOT = `root_${crypto.randomBytes(12).toString("hex")}`;
+
+/** RSS (bytes) of a process and all its descendants, from /proc. */
+function treeRss(pid: number): number {
+  let total = 0;
+  const stack = [pid];
+  while (stack.length) {
+    const p = stack.pop()!;
+    try {
+      const status = fs.readFileSync(`/proc/${p}/status`, "utf8");
+      const m = /VmRSS:\s+(\d+) kB/.exec(status);
+      if (m) total += Number(m[1]) * 1024;
+      for (const t of fs.readdirSync(`/proc/${p}/task`)) {
+        const kids = fs.readFileSync(`/proc/${p}/task/${t}/children`, "utf8").trim();
+        if (kids) stack.push(...kids.split(/\s+/).map(Number));
+      }
+    } catch {
+      /* gone */
+    }
+  }
+  return total;
+}
+
+async function api(base: string, method: string, path: string, token: string, body?: unknown) {
+  const res = await fetch(base + path, {
+    method,
+    headers: { "accept-encoding": "identity", authorization: `Bearer ${token}`, ...(body !== undefined && { "content-type": "application/json" }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (res.status >= 300) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+export default async function exportsBench(ctx: BenchContext): Promise<BenchRow[]> {
+  const name = `audit_bench_exp_${crypto.randomBytes(4).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: ctx.pgAdminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(ctx.pgAdminUrl);
+  url.pathname = `/${name}`;
+  const server = await startAppServer({ DATABASE_URL: url.toString(), AUDIT_ROOT_TOKEN: ROOT });
+  const db = new pg.Client({ connectionString: url.toString() });
+  await db.connect();
+  const rows: BenchRow[] = [];
+  try {
+    await api(server.base, "POST", "/api/v1/admin/orgs", ROOT, { slug: "bench" });
+    const token = (await api(server.base, "POST", "/api/v1/admin/tokens", ROOT, { org: "bench", name: "bench", scopes: ["audit:read", "audit:write", "audit:export"] })).token as string;
+    const org = (await db.query<{ id: string }>(`SELECT id FROM orgs WHERE slug = 'bench'`)).rows[0]!.id;
+
+    // 1 M events written straight into the table (INSERT … SELECT, chained hashes; the export does not
+    // verify). The table's own insert triggers (search vector, rollups) are paused for the seeding only.
+    ctx.log(`seeding ${TOTAL} events with INSERT … SELECT…`);
+    const triggers = (await db.query<{ tgname: string; tgenabled: string }>(`SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = 'audit_events'::regclass AND NOT tgisinternal AND tgtype & 4 = 4`)).rows;
+    for (const t of triggers) await db.query(`ALTER TABLE audit_events DISABLE TRIGGER "${t.tgname}"`);
+    const head = (await db.query<{ seq: string; hash: string | null }>(`SELECT seq::text, hash FROM audit_chain_heads WHERE org_id = $1`, [org])).rows[0]!;
+    const base = Number(head.seq);
+    const h = (expr: string) => `'sha256:' || encode(sha256(convert_to('bench-' || (${expr}), 'UTF8')), 'hex')`;
+    const s0 = performance.now();
+    for (let from = 1; from <= TOTAL; from += 100_000) {
+      const to = Math.min(TOTAL, from + 99_999);
+      await db.query(
+        `INSERT INTO audit_events (org_id, seq, id, timestamp, received_at, actor_id, actor_type, actor_email, action, resource_type, resource_id,
+           repository_id, repository_name, content, request_digest, hash, previous_hash)
+         SELECT $1, $2::int8 + i, 'ev-' || i, ts, ts, 'user-' || (i % 50), 'user', 'user' || (i % 50) || '@example.com',
+           (ARRAY['policy.update','user.login','scan.completed','issue.created','config.changed'])[1 + i % 5], 'policy', 'p-' || (i % 500),
+           'repo_' || (i % 20), 'acme/repo-' || (i % 20),
+           jsonb_build_object('id', 'ev-' || i, 'seq', $2::int8 + i, 'timestamp', to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+             'received_at', to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+             'actor', jsonb_build_object('id', 'user-' || (i % 50), 'type', 'user', 'email', 'user' || (i % 50) || '@example.com'),
+             'action', (ARRAY['policy.update','user.login','scan.completed','issue.created','config.changed'])[1 + i % 5],
+             'resource', jsonb_build_object('type', 'policy', 'id', 'p-' || (i % 500), 'name', 'Policy ' || (i % 500)),
+             'repository', jsonb_build_object('id', 'repo_' || (i % 20), 'name', 'acme/repo-' || (i % 20)),
+             'changes', jsonb_build_object('mode', jsonb_build_object('old', 'monitor', 'new', 'block')),
+             'details', jsonb_build_object('ticket', 'SEC-' || i, 'note', 'benchmark event'),
+             'ip_address', '203.0.113.' || (i % 250), 'request_id', 'req-' || i)::text,
+           md5(i::text), ${h("i")}, CASE WHEN i = 1 THEN $3 ELSE ${h("i - 1")} END
+         FROM generate_series($4::int8, $5::int8) AS i, LATERAL (SELECT timestamptz '2025-01-01T00:00:00Z' + i * interval '20 seconds' AS ts) t`,
+        [org, base, head.hash, from, to],
+      );
+    }
+    for (const t of triggers) await db.query(`ALTER TABLE audit_events ENABLE ${t.tgenabled === "A" ? "ALWAYS " : ""}TRIGGER "${t.tgname}"`);
+    await db.query(`UPDATE audit_chain_heads SET seq = $2, hash = (SELECT hash FROM audit_events WHERE org_id = $1 AND seq = $2) WHERE org_id = $1`, [org, base + TOTAL]);
+    await db.query(`VACUUM ANALYZE audit_events`);
+    ctx.log(`seeded in ${((performance.now() - s0) / 1000).toFixed(1)} s`);
+
+    for (const format of ["jsonl", "csv"] as const) {
+      const baseline = treeRss(server.proc.pid!);
+      let peak = baseline;
+      const sampler = setInterval(() => (peak = Math.max(peak, treeRss(server.proc.pid!))), 100);
+      const t0 = performance.now();
+      const created = await api(server.base, "POST", "/audit-logs/export", token, { format });
+      const id = created.exportId as string;
+      let st: Record<string, unknown>;
+      for (;;) {
+        st = await api(server.base, "GET", `/audit-logs/export/${id}`, token);
+        if (st.status === "completed" || st.status === "failed") break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const secs = (performance.now() - t0) / 1000;
+      clearInterval(sampler);
+      if (st.status !== "completed") throw new Error(`export failed: ${JSON.stringify(st)}`);
+      const n = st.rowCount as number;
+      const growthMb = (peak - baseline) / 1024 / 1024;
+      ctx.log(`${format}: ${n} rows in ${secs.toFixed(1)} s, ${(Number(st.sizeBytes) / 1e6).toFixed(0)} MB, RSS ${(baseline / 1e6).toFixed(0)} → peak ${(peak / 1e6).toFixed(0)} MB`);
+      rows.push({ metric: `export ${format}, ${n} events: rows/s (request → completed)`, value: Math.round(n / secs), unit: "rows/s", target: "≥ 50 000", pass: n / secs >= 50_000 });
+      rows.push({ metric: `export ${format}: server peak RSS growth`, value: Math.round(growthMb), unit: "MB", target: "< 300", pass: growthMb < 300 });
+      rows.push({ metric: `export ${format}: file size`, value: Math.round(Number(st.sizeBytes) / 1e6), unit: "MB" });
+
+      if (format === "jsonl") {
+        const before = treeRss(server.proc.pid!);
+        let dlPeak = before;
+        const s2 = setInterval(() => (dlPeak = Math.max(dlPeak, treeRss(server.proc.pid!))), 100);
+        const d0 = performance.now();
+        const res = await fetch(st.downloadUrl as string, { headers: { "accept-encoding": "identity" } });
+        let bytes = 0;
+        let lines = 0;
+        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+          bytes += chunk.byteLength;
+          for (const b of chunk) if (b === 10) lines++;
+        }
+        const dsecs = (performance.now() - d0) / 1000;
+        clearInterval(s2);
+        if (lines !== n) throw new Error(`downloaded ${lines} lines, expected ${n}`);
+        rows.push({ metric: "signed download of the JSONL file", value: Math.round(bytes / 1e6 / dsecs), unit: "MB/s" });
+        rows.push({ metric: "download: server peak RSS growth", value: Math.round((dlPeak - before) / 1024 / 1024), unit: "MB", target: "< 300", pass: (dlPeak - before) / 1024 / 1024 < 300 });
+      }
+    }
+  } finally {
+    await db.end();
+    await server.stop();
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  }
+  return rows;
+}
