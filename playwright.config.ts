@@ -35,7 +35,8 @@ export default defineConfig({
     command: `node node_modules/next/dist/bin/next start -p ${E2E_PORT} -H 127.0.0.1`,
     url: `${baseURL}/api/health`,
     timeout: 180_000,
-    reuseExistingServer: false,
+    // E2E_REUSE=1 with E2E_PORT=<port>: run against a server you started yourself (same admin env).
+    reuseExistingServer: process.env.E2E_REUSE === "1",
     stdout: "pipe",
     stderr: "pipe",
     env: {

@@ -1,8 +1,13 @@
 import type { Metadata } from "next";
-import { ComingSoon } from "@/components/shell/coming-soon";
+import { Suspense } from "react";
+import { Explorer } from "@/components/explorer/explorer";
 
 export const metadata: Metadata = { title: "Explorer" };
 
 export default function LogsPage() {
-  return <ComingSoon title="Explorer" description="The log explorer is being built." />;
+  return (
+    <Suspense fallback={<div className="h-96 animate-pulse rounded-md bg-slate-100 dark:bg-slate-800" aria-label="Loading explorer" />}>
+      <Explorer />
+    </Suspense>
+  );
 }

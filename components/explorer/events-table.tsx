@@ -1,0 +1,170 @@
+"use client";
+
+import { flexRender, getCoreRowModel, getSortedRowModel, useReactTable, type ColumnDef, type SortingState, type VisibilityState } from "@tanstack/react-table";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { ArrowDown, ArrowUp, Columns3 } from "lucide-react";
+import Link from "next/link";
+import { Popover } from "radix-ui";
+import { useEffect, useMemo, useRef } from "react";
+import { Time } from "@/components/time";
+import type { StoredEvent } from "@/lib/client/use-explorer";
+import { COLUMN_IDS, type ColumnId } from "./explorer-state";
+
+const ROW_HEIGHT = 36;
+
+const COLUMNS: ColumnDef<StoredEvent>[] = [
+  { id: "timestamp", header: "Time", accessorFn: (e) => e.timestamp, cell: (c) => <Time value={c.row.original.timestamp} />, size: 200 },
+  { id: "actor", header: "Actor", accessorFn: (e) => e.actor.email ?? e.actor.name ?? e.actor.id, size: 220 },
+  {
+    id: "action",
+    header: "Action",
+    accessorFn: (e) => e.action,
+    cell: (c) => (
+      <Link href={`/logs/${encodeURIComponent(c.row.original.id)}`} onClick={(e) => e.stopPropagation()} className="font-mono text-indigo-700 hover:underline dark:text-indigo-300">
+        {c.row.original.action}
+      </Link>
+    ),
+    size: 200,
+  },
+  { id: "resource", header: "Resource", accessorFn: (e) => `${e.resource.type}: ${e.resource.name ?? e.resource.id}`, size: 240 },
+  { id: "repository", header: "Repository", accessorFn: (e) => e.repository?.name ?? "", size: 150 },
+  { id: "ip_address", header: "IP address", accessorFn: (e) => e.ip_address ?? "", size: 130 },
+  { id: "request_id", header: "Request id", accessorFn: (e) => e.request_id ?? "", size: 140 },
+];
+const LABEL: Record<ColumnId, string> = { timestamp: "Time", actor: "Actor", action: "Action", resource: "Resource", repository: "Repository", ip_address: "IP address", request_id: "Request id" };
+
+export interface EventsTableProps {
+  rows: StoredEvent[];
+  total: number | null;
+  selectedIndex: number;
+  onSelect: (index: number, open: boolean) => void;
+  sort: string | null;
+  onSort: (sort: string | null) => void;
+  hidden: string[];
+  onHidden: (hidden: string[]) => void;
+  hasMore: boolean;
+  loadingMore: boolean;
+  loadMore: () => void;
+}
+
+/**
+ * TanStack Table over the loaded pages, virtualized with TanStack Virtual (only the visible rows
+ * and a small overscan are in the DOM). Reaching the end loads the next keyset page.
+ */
+export function EventsTable(p: EventsTableProps) {
+  const sorting: SortingState = useMemo(() => {
+    if (!p.sort) return [];
+    const [id, dir] = p.sort.split(".");
+    return id ? [{ id, desc: dir !== "asc" }] : [];
+  }, [p.sort]);
+  const visibility: VisibilityState = useMemo(() => Object.fromEntries(COLUMN_IDS.map((c) => [c, !p.hidden.includes(c)])), [p.hidden]);
+  const table = useReactTable({
+    data: p.rows,
+    columns: COLUMNS,
+    state: { sorting, columnVisibility: visibility },
+    onSortingChange: (u) => {
+      const next = typeof u === "function" ? u(sorting) : u;
+      const s = next[0];
+      p.onSort(s ? `${s.id}.${s.desc ? "desc" : "asc"}` : null);
+    },
+    getCoreRowModel: getCoreRowModel(),
+    getSortedRowModel: getSortedRowModel(),
+    getRowId: (r) => r.id,
+  });
+  const rows = table.getRowModel().rows;
+  const scroller = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 12 });
+  const items = virtualizer.getVirtualItems();
+  const lastIndex = items[items.length - 1]?.index ?? 0;
+  const { hasMore, loadingMore, loadMore } = p;
+  useEffect(() => {
+    if (hasMore && !loadingMore && lastIndex >= rows.length - 25) loadMore();
+  }, [lastIndex, rows.length, hasMore, loadingMore, loadMore]);
+  useEffect(() => {
+    if (p.selectedIndex >= 0) virtualizer.scrollToIndex(p.selectedIndex, { align: "auto" });
+  }, [p.selectedIndex, virtualizer]);
+  const padTop = items[0]?.start ?? 0;
+  const padBottom = virtualizer.getTotalSize() - (items[items.length - 1]?.end ?? 0);
+  const visibleCount = table.getVisibleLeafColumns().length;
+
+  return (
+    <div className="rounded-md border border-slate-200 dark:border-slate-800">
+      <div className="flex items-center justify-between gap-2 border-b border-slate-200 px-3 py-1.5 text-sm dark:border-slate-800">
+        <p data-testid="result-count" aria-live="polite">
+          {p.total === null ? "…" : <><strong className="tabular-nums">{p.total.toLocaleString("en-US")}</strong> events</>}
+          <span className="text-slate-600 dark:text-slate-300"> · {p.rows.length.toLocaleString("en-US")} loaded{p.sort ? " (sorted within the loaded rows)" : ""}</span>
+        </p>
+        <p className="hidden text-xs text-slate-600 md:block dark:text-slate-300">
+          <kbd className="rounded border border-slate-300 px-1 dark:border-slate-600">j</kbd>/<kbd className="rounded border border-slate-300 px-1 dark:border-slate-600">k</kbd> move · <kbd className="rounded border border-slate-300 px-1 dark:border-slate-600">Enter</kbd> open entry
+        </p>
+        <Popover.Root>
+          <Popover.Trigger className="flex items-center gap-1 rounded-md border border-slate-300 px-2 py-1 text-xs hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800">
+            <Columns3 className="h-4 w-4" aria-hidden /> Columns
+          </Popover.Trigger>
+          <Popover.Portal>
+            <Popover.Content align="end" sideOffset={4} className="z-30 rounded-md border border-slate-200 bg-white p-2 text-sm shadow-lg dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100">
+              <fieldset>
+                <legend className="mb-1 text-xs font-medium">Visible columns</legend>
+                {COLUMN_IDS.map((c) => (
+                  <label key={c} className="flex items-center gap-2 py-0.5">
+                    <input type="checkbox" checked={!p.hidden.includes(c)} onChange={(e) => p.onHidden(e.target.checked ? p.hidden.filter((h) => h !== c) : [...p.hidden, c])} />
+                    {LABEL[c]}
+                  </label>
+                ))}
+              </fieldset>
+            </Popover.Content>
+          </Popover.Portal>
+        </Popover.Root>
+      </div>
+      <div ref={scroller} className="h-[calc(100vh-22rem)] min-h-80 overflow-auto" data-testid="table-scroller" tabIndex={0} aria-label="Events (scrollable)">
+        <table className="w-full table-fixed border-collapse text-sm" aria-rowcount={p.total ?? p.rows.length}>
+          <thead className="sticky top-0 z-10 bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-600 dark:bg-slate-900 dark:text-slate-300">
+            {table.getHeaderGroups().map((hg) => (
+              <tr key={hg.id}>
+                {hg.headers.map((h) => {
+                  const dir = h.column.getIsSorted();
+                  return (
+                    <th key={h.id} scope="col" style={{ width: h.getSize() }} className="px-3 py-2 font-medium" aria-sort={dir === "asc" ? "ascending" : dir === "desc" ? "descending" : "none"}>
+                      <button type="button" onClick={h.column.getToggleSortingHandler()} className="inline-flex items-center gap-1 uppercase hover:text-slate-900 dark:hover:text-white">
+                        {flexRender(h.column.columnDef.header, h.getContext())}
+                        {dir === "asc" ? <ArrowUp className="h-3 w-3" aria-hidden /> : dir === "desc" ? <ArrowDown className="h-3 w-3" aria-hidden /> : null}
+                      </button>
+                    </th>
+                  );
+                })}
+              </tr>
+            ))}
+          </thead>
+          <tbody>
+            {padTop > 0 && <tr aria-hidden style={{ height: padTop }}><td colSpan={visibleCount} /></tr>}
+            {items.map((vi) => {
+              const row = rows[vi.index]!;
+              const sel = vi.index === p.selectedIndex;
+              return (
+                <tr
+                  key={row.id}
+                  data-index={vi.index}
+                  data-testid="event-row"
+                  aria-selected={sel}
+                  aria-rowindex={vi.index + 2}
+                  style={{ height: ROW_HEIGHT }}
+                  onClick={() => p.onSelect(vi.index, true)}
+                  className={`cursor-pointer border-t border-slate-100 dark:border-slate-800 ${sel ? "bg-indigo-50 outline outline-2 -outline-offset-2 outline-indigo-500 dark:bg-indigo-950" : "hover:bg-slate-50 dark:hover:bg-slate-900"}`}
+                >
+                  {row.getVisibleCells().map((c) => (
+                    <td key={c.id} className="truncate px-3">
+                      {flexRender(c.column.columnDef.cell ?? ((x) => String(x.getValue() ?? "")), c.getContext())}
+                    </td>
+                  ))}
+                </tr>
+              );
+            })}
+            {padBottom > 0 && <tr aria-hidden style={{ height: padBottom }}><td colSpan={visibleCount} /></tr>}
+          </tbody>
+        </table>
+        {loadingMore && <p className="px-3 py-2 text-center text-xs text-slate-600 dark:text-slate-300">Loading more…</p>}
+        {!hasMore && p.rows.length > 0 && <p className="px-3 py-2 text-center text-xs text-slate-600 dark:text-slate-300">End of results</p>}
+      </div>
+    </div>
+  );
+}

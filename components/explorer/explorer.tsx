@@ -1,0 +1,150 @@
+"use client";
+
+import { RefreshCw } from "lucide-react";
+import { useRouter } from "next/navigation";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { parseExplorerQuery } from "@/lib/audit/parse-explorer-query";
+import { useExplorerEvents, useFacets, useHistogram, type ExplorerQuery } from "@/lib/client/use-explorer";
+import { EntryDrawer } from "./entry-drawer";
+import { EventsTable } from "./events-table";
+import { RANGE_MS, useExplorerState } from "./explorer-state";
+import { FilterBar } from "./filter-bar";
+import { Histogram } from "./histogram";
+import { QueryBox } from "./query-box";
+
+const typing = (t: EventTarget | null) => t instanceof HTMLElement && (t.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName));
+
+/** /logs: filter bar, query box, histogram, virtualized table with keyset infinite loading, drawer. */
+export function Explorer() {
+  const [state, setState] = useExplorerState();
+  const router = useRouter();
+  // Relative ranges are anchored when chosen (and on refresh), so all queries of a view agree.
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => setNow(Date.now()), [state.range]);
+
+  const queryValid = useMemo(() => parseExplorerQuery(state.q).errors.length === 0, [state.q]);
+  const filter: ExplorerQuery = useMemo(() => {
+    const f: ExplorerQuery = {
+      q: queryValid && state.q ? state.q : undefined,
+      actor: state.actor ?? undefined,
+      action: state.action.length ? state.action : undefined,
+      resource_type: state.type ?? undefined,
+      repo: state.repo ?? undefined,
+    };
+    if (state.range === "custom") {
+      f.from = state.from ?? undefined;
+      f.to = state.to ?? undefined;
+    } else if (state.range !== "all") {
+      f.from = new Date(now - RANGE_MS[state.range]).toISOString();
+    }
+    return f;
+  }, [state.q, queryValid, state.actor, state.action, state.type, state.repo, state.range, state.from, state.to, now]);
+
+  const events = useExplorerEvents(filter);
+  const histogram = useHistogram(filter);
+  const facets = useFacets(filter);
+  const rows = useMemo(() => events.data?.pages.flatMap((p) => p.data) ?? [], [events.data]);
+  const total = events.data?.pages[0]?.total ?? null;
+
+  const [selected, setSelected] = useState(-1);
+  const sortedIds = useRef<string[]>([]);
+  sortedIds.current = rows.map((r) => r.id);
+  useEffect(() => {
+    if (state.entry) {
+      const i = rows.findIndex((r) => r.id === state.entry);
+      if (i >= 0) setSelected(i);
+    }
+  }, [state.entry, rows]);
+  useEffect(() => setSelected(-1), [filter]);
+
+  const selectRow = useCallback(
+    (i: number, open: boolean) => {
+      setSelected(i);
+      const id = rows[i]?.id;
+      if (open && id) void setState({ entry: id }, { history: "replace" });
+    },
+    [rows, setState],
+  );
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.defaultPrevented || e.metaKey || e.ctrlKey || e.altKey || typing(e.target)) return;
+      if (e.key === "j" || e.key === "k") {
+        e.preventDefault();
+        const next = Math.max(0, Math.min(rows.length - 1, selected + (e.key === "j" ? 1 : -1)));
+        if (rows.length === 0) return;
+        setSelected(next);
+        if (state.entry && rows[next]) void setState({ entry: rows[next].id }, { history: "replace" });
+      } else if (e.key === "Enter" && selected >= 0 && rows[selected]) {
+        const t = e.target as HTMLElement | null;
+        if (t && (t.tagName === "A" || t.tagName === "BUTTON")) return;
+        e.preventDefault();
+        router.push(`/logs/${encodeURIComponent(rows[selected].id)}`);
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [rows, selected, state.entry, setState, router]);
+
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = events;
+  const loadMore = useCallback(() => void fetchNextPage(), [fetchNextPage]);
+
+  return (
+    <div className="space-y-3">
+      <div className="flex items-center justify-between gap-2">
+        <h1 className="text-2xl font-semibold tracking-tight">Explorer</h1>
+        <button
+          type="button"
+          onClick={() => {
+            setNow(Date.now());
+            void events.refetch();
+          }}
+          className="flex items-center gap-1 rounded-md border border-slate-300 px-2 py-1 text-sm hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800"
+        >
+          <RefreshCw className={`h-4 w-4 ${events.isFetching ? "animate-spin" : ""}`} aria-hidden /> Refresh
+        </button>
+      </div>
+      <FilterBar state={state} setState={setState} facets={facets.data} />
+      <QueryBox value={state.q} onSubmit={(q) => void setState({ q: q || null })} facets={facets.data} />
+      <Histogram data={histogram.data} loading={histogram.isPending} onSelect={(from, to) => void setState({ range: "custom", from, to })} />
+      {events.isError ? (
+        <div role="alert" className="rounded-md border border-rose-300 bg-rose-50 p-4 text-rose-900 dark:border-rose-800 dark:bg-rose-950 dark:text-rose-100">
+          <p className="font-medium">Could not load events: {events.error.message}</p>
+          <p className="mt-1 text-sm">Check the filters above, or try again.</p>
+          <button type="button" className="mt-2 rounded-md bg-rose-700 px-3 py-1 text-sm text-white" onClick={() => void events.refetch()}>
+            Try again
+          </button>
+        </div>
+      ) : events.isPending ? (
+        <div className="space-y-1" aria-busy="true" aria-label="Loading events">
+          {Array.from({ length: 8 }, (_, i) => (
+            <div key={i} className="h-8 animate-pulse rounded bg-slate-100 dark:bg-slate-800" />
+          ))}
+        </div>
+      ) : rows.length === 0 ? (
+        <div className="rounded-md border border-dashed border-slate-300 p-8 text-center dark:border-slate-700" data-testid="empty-state">
+          <p className="font-medium">No events match these filters.</p>
+          <p className="mt-1 text-sm text-slate-600 dark:text-slate-300">Widen the time range (try “All”), or clear the filters and query.</p>
+          <button type="button" className="mt-3 rounded-md bg-indigo-600 px-3 py-1.5 text-sm text-white hover:bg-indigo-700" onClick={() => void setState({ range: "all", from: null, to: null, actor: null, action: [], type: null, repo: null, q: null })}>
+            Show everything
+          </button>
+        </div>
+      ) : (
+        <EventsTable
+          rows={rows}
+          total={total}
+          selectedIndex={selected}
+          onSelect={selectRow}
+          sort={state.sort}
+          onSort={(sort) => void setState({ sort })}
+          hidden={state.hide}
+          onHidden={(hide) => void setState({ hide })}
+          hasMore={!!hasNextPage}
+          loadingMore={isFetchingNextPage}
+          loadMore={loadMore}
+        />
+      )}
+      <EntryDrawer id={state.entry} onClose={() => void setState({ entry: null }, { history: "replace" })} />
+    </div>
+  );
+}

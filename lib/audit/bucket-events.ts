@@ -1,0 +1,45 @@
+import type { SqlExecutor } from "../db/sql";
+import { buildWhere, type EventFilter } from "./query-events";
+
+const STEPS_S = [60, 300, 900, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86_400, 7 * 86_400, 30 * 86_400];
+
+export interface EventBuckets {
+  /** Bucket width in milliseconds (buckets start on multiples of it since 2000-01-01T00:00Z). */
+  interval_ms: number;
+  from: string | null;
+  to: string | null;
+  buckets: { start: string; count: number }[];
+}
+
+/**
+ * Events per time bucket for the explorer's histogram: the filter's range (or, without one, the
+ * span of the matching entries) cut into at most `maxBuckets` equal buckets. Empty buckets are
+ * included so the chart's x axis is true to time.
+ */
+export async function bucketEvents(opts: { sql: SqlExecutor; orgId: string; filter: EventFilter; maxBuckets?: number }): Promise<EventBuckets> {
+  const max = opts.maxBuckets ?? 120;
+  let { from, to } = opts.filter;
+  if (!from || !to) {
+    const { where, params } = buildWhere(opts.orgId, opts.filter);
+    const [span] = await opts.sql.query<{ lo: Date | null; hi: Date | null }>(`SELECT min(e.timestamp) AS lo, max(e.timestamp) AS hi FROM audit_events e WHERE ${where}`, params);
+    if (!span?.lo || !span.hi) return { interval_ms: 3_600_000, from: from?.toISOString() ?? null, to: to?.toISOString() ?? null, buckets: [] };
+    from ??= new Date(span.lo);
+    to ??= new Date(new Date(span.hi).getTime() + 1);
+  }
+  const spanS = Math.max(1, (to.getTime() - from.getTime()) / 1000);
+  const step = STEPS_S.find((s) => spanS / s <= max) ?? STEPS_S[STEPS_S.length - 1]!;
+  const { where, params } = buildWhere(opts.orgId, { ...opts.filter, from, to });
+  params.push(`${step} seconds`);
+  const rows = await opts.sql.query<{ t: Date; n: number }>(
+    `SELECT date_bin($${params.length}::interval, e.timestamp, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS t, count(*)::int8 AS n
+     FROM audit_events e WHERE ${where} GROUP BY 1 ORDER BY 1`,
+    params,
+  );
+  const stepMs = step * 1000;
+  const counts = new Map(rows.map((r) => [new Date(r.t).getTime(), Number(r.n)]));
+  const epoch = Date.UTC(2000, 0, 1);
+  const first = epoch + Math.floor((from.getTime() - epoch) / stepMs) * stepMs;
+  const buckets: EventBuckets["buckets"] = [];
+  for (let t = first; t < to.getTime() && buckets.length <= max + 1; t += stepMs) buckets.push({ start: new Date(t).toISOString(), count: counts.get(t) ?? 0 });
+  return { interval_ms: stepMs, from: from.toISOString(), to: to.toISOString(), buckets };
+}

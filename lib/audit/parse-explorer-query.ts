@@ -1,0 +1,248 @@
+/**
+ * The explorer's query language (pure: runs in the browser for inline errors and autocomplete,
+ * and on the server, which re-parses what the URL says):
+ *
+ *   actor:alice@example.com action:policy.* -action:user.login repo:acme/web-app created:>2025-01-01 "PII"
+ *
+ * - `key:value` terms, AND-ed; the same key twice is OR-ed for action, actor, resource, repo.
+ * - `-key:value` excludes (action, actor, resource, repo).
+ * - a value ending in `*` is a prefix (action only).
+ * - `created:` takes `>`, `>=`, `<`, `<=` with a date or date-time (UTC unless it says otherwise),
+ *   a bare date (that whole day), or `from..to`.
+ * - anything else (a word or a "quoted phrase") must appear somewhere in the entry (case-insensitive).
+ */
+export const QUERY_KEYS = {
+  actor: "actor id or email",
+  action: "action name; policy.* for a prefix",
+  resource: "resource type, or type/id",
+  resource_id: "resource id",
+  repo: "repository name or id",
+  created: "time: >2025-01-01, <=2025-02-01T12:00, 2025-01-01..2025-01-31",
+  ip: "IP address",
+  session: "session id",
+  request: "request id",
+} as const;
+export type QueryKey = keyof typeof QUERY_KEYS;
+
+const ALIASES: Record<string, QueryKey> = {
+  actor: "actor", user: "actor", action: "action", event: "action", resource: "resource", type: "resource",
+  resource_id: "resource_id", repo: "repo", repository: "repo", created: "created", time: "created", timestamp: "created",
+  ip: "ip", session: "session", request: "request",
+};
+const NEGATABLE = new Set<QueryKey>(["actor", "action", "resource", "repo"]);
+
+export interface QueryError {
+  message: string;
+  /** Character range of the offending term in the query text. */
+  start: number;
+  end: number;
+}
+
+export interface ParsedQuery {
+  actors: string[];
+  notActors: string[];
+  actions: string[];
+  actionPrefixes: string[];
+  notActions: string[];
+  notActionPrefixes: string[];
+  resources: { type: string; id?: string }[];
+  notResources: { type: string; id?: string }[];
+  resourceIds: string[];
+  repos: string[];
+  notRepos: string[];
+  ips: string[];
+  sessions: string[];
+  requests: string[];
+  /** ISO strings; `to` exclusive. */
+  from?: string;
+  to?: string;
+  text: string[];
+  errors: QueryError[];
+}
+
+interface Token {
+  raw: string;
+  start: number;
+  end: number;
+  quoted: boolean;
+}
+
+function tokenize(input: string, errors: QueryError[]): Token[] {
+  const out: Token[] = [];
+  let i = 0;
+  while (i < input.length) {
+    if (/\s/.test(input[i]!)) {
+      i++;
+      continue;
+    }
+    const start = i;
+    let raw = "";
+    let quoted = false;
+    while (i < input.length && !/\s/.test(input[i]!)) {
+      if (input[i] === '"') {
+        const close = input.indexOf('"', i + 1);
+        if (close < 0) {
+          errors.push({ message: `unclosed quote: add a " after ${JSON.stringify(input.slice(i + 1, i + 21))}`, start: i, end: input.length });
+          raw += input.slice(i + 1);
+          i = input.length;
+          break;
+        }
+        raw += input.slice(i + 1, close);
+        quoted = true;
+        i = close + 1;
+      } else {
+        raw += input[i];
+        i++;
+      }
+    }
+    out.push({ raw, start, end: i, quoted });
+  }
+  return out;
+}
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/** A date or date-time → [start, end) of what it names (a day, or one millisecond). */
+function instantRange(v: string): [Date, Date] | null {
+  if (DATE_ONLY.test(v)) {
+    const d = new Date(`${v}T00:00:00Z`);
+    if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== v) return null;
+    return [d, new Date(d.getTime() + 86_400_000)];
+  }
+  if (DATE_TIME.test(v)) {
+    const hasZone = /(Z|[+-]\d{2}:?\d{2})$/i.test(v);
+    const d = new Date(hasZone ? v.replace(" ", "T") : `${v.replace(" ", "T")}Z`);
+    if (Number.isNaN(d.getTime())) return null;
+    return [d, new Date(d.getTime() + 1)];
+  }
+  return null;
+}
+
+const maxDate = (a: string | undefined, b: Date) => (!a || new Date(a) < b ? b.toISOString() : a);
+const minDate = (a: string | undefined, b: Date) => (!a || new Date(a) > b ? b.toISOString() : a);
+
+export function emptyQuery(): ParsedQuery {
+  return {
+    actors: [], notActors: [], actions: [], actionPrefixes: [], notActions: [], notActionPrefixes: [], resources: [], notResources: [],
+    resourceIds: [], repos: [], notRepos: [], ips: [], sessions: [], requests: [], text: [], errors: [],
+  };
+}
+
+export function parseExplorerQuery(input: string): ParsedQuery {
+  const q = emptyQuery();
+  if (input.length > 2000) {
+    q.errors.push({ message: "the query is longer than 2000 characters", start: 2000, end: input.length });
+    return q;
+  }
+  for (const t of tokenize(input, q.errors)) {
+    const colon = t.quoted ? -1 : t.raw.indexOf(":");
+    const keyPart = colon > 0 ? t.raw.slice(0, colon) : "";
+    const negated = keyPart.startsWith("-");
+    const keyName = (negated ? keyPart.slice(1) : keyPart).toLowerCase();
+    const looksLikeKey = colon > 0 && /^-?[a-z_]+$/i.test(keyPart);
+    if (!looksLikeKey) {
+      if (t.raw.startsWith("-") && t.raw.length > 1 && !t.quoted) {
+        q.errors.push({ message: `"${t.raw}": excluding free text is not supported; exclude with a key, e.g. -action:user.login`, start: t.start, end: t.end });
+      } else if (t.raw) q.text.push(t.raw);
+      continue;
+    }
+    const key = ALIASES[keyName];
+    const value = t.raw.slice(colon + 1);
+    const err = (message: string) => q.errors.push({ message, start: t.start, end: t.end });
+    if (!key) {
+      err(`unknown key "${keyName}": use ${Object.keys(QUERY_KEYS).join(", ")} (or put the text in quotes to search for it)`);
+      continue;
+    }
+    if (!value) {
+      err(`"${keyName}:" needs a value, e.g. ${keyName}:${key === "created" ? ">2025-01-01" : "…"}`);
+      continue;
+    }
+    if (negated && !NEGATABLE.has(key)) {
+      err(`"-${keyName}:" is not supported: only ${[...NEGATABLE].join(", ")} can be excluded`);
+      continue;
+    }
+    switch (key) {
+      case "actor":
+        (negated ? q.notActors : q.actors).push(value);
+        break;
+      case "action": {
+        if (!/^[A-Za-z0-9_.*-]+$/.test(value) || (value.includes("*") && !/^[^*]*\*$/.test(value))) {
+          err(`"${value}" is not an action pattern: use dotted words, with * only at the end (policy.*)`);
+          break;
+        }
+        const prefix = value.endsWith("*") ? value.slice(0, -1) : undefined;
+        if (prefix !== undefined) (negated ? q.notActionPrefixes : q.actionPrefixes).push(prefix);
+        else (negated ? q.notActions : q.actions).push(value);
+        break;
+      }
+      case "resource": {
+        const slash = value.indexOf("/");
+        const r = slash > 0 ? { type: value.slice(0, slash), id: value.slice(slash + 1) || undefined } : { type: value };
+        (negated ? q.notResources : q.resources).push(r);
+        break;
+      }
+      case "resource_id":
+        q.resourceIds.push(value);
+        break;
+      case "repo":
+        (negated ? q.notRepos : q.repos).push(value);
+        break;
+      case "ip":
+        q.ips.push(value);
+        break;
+      case "session":
+        q.sessions.push(value);
+        break;
+      case "request":
+        q.requests.push(value);
+        break;
+      case "created": {
+        const range = value.match(/^(.+)\.\.(.+)$/);
+        const op = value.match(/^(>=|<=|>|<)(.+)$/);
+        if (range) {
+          const a = instantRange(range[1]!);
+          const b = instantRange(range[2]!);
+          if (!a || !b) err(`"${value}": write created:2025-01-01..2025-01-31 with ISO dates`);
+          else {
+            q.from = maxDate(q.from, a[0]);
+            q.to = minDate(q.to, b[1]);
+          }
+        } else if (op) {
+          const r = instantRange(op[2]!);
+          if (!r) err(`"${op[2]}" is not a date: write e.g. created:${op[1]}2025-01-01 or created:${op[1]}2025-01-01T12:00Z`);
+          else if (op[1] === ">") q.from = maxDate(q.from, r[1]);
+          else if (op[1] === ">=") q.from = maxDate(q.from, r[0]);
+          else if (op[1] === "<") q.to = minDate(q.to, r[0]);
+          else q.to = minDate(q.to, r[1]);
+        } else {
+          const r = instantRange(value);
+          if (!r) err(`"${value}" is not a date: write e.g. created:2025-01-01 or created:>2025-01-01`);
+          else {
+            q.from = maxDate(q.from, r[0]);
+            q.to = minDate(q.to, r[1]);
+          }
+        }
+        break;
+      }
+    }
+  }
+  if (q.from && q.to && new Date(q.from) >= new Date(q.to)) {
+    q.errors.push({ message: "the created: range is empty (its start is not before its end)", start: 0, end: input.length });
+  }
+  return q;
+}
+
+/** The term being typed at `cursor`, for autocomplete: `{key?, value, start, end}`. */
+export function termAt(input: string, cursor: number): { key?: string; negated: boolean; value: string; start: number; end: number } {
+  let start = cursor;
+  while (start > 0 && !/\s/.test(input[start - 1]!)) start--;
+  let end = cursor;
+  while (end < input.length && !/\s/.test(input[end]!)) end++;
+  const term = input.slice(start, end);
+  const negated = term.startsWith("-");
+  const body = negated ? term.slice(1) : term;
+  const colon = body.indexOf(":");
+  if (colon < 0) return { negated, value: body, start, end };
+  return { key: body.slice(0, colon).toLowerCase(), negated, value: body.slice(colon + 1), start, end };
+}

@@ -1,0 +1,79 @@
+"use client";
+
+import { keepPreviousData, useInfiniteQuery, useMutation, useQuery } from "@tanstack/react-query";
+import type { EventBuckets } from "@/lib/audit/bucket-events";
+import type { StoredEvent } from "@/lib/audit/event-schema";
+import type { EventFacets } from "@/lib/audit/facet-events";
+import type { EntryContext } from "@/lib/audit/get-entry-context";
+import type { VerifyResult } from "@/lib/audit/verify-chain";
+import { apiFetch, type Query } from "./api-fetch";
+import { queryKeys } from "./query-keys";
+
+export type { EventBuckets, EventFacets, EntryContext, StoredEvent, VerifyResult };
+
+/** What the explorer sends: the filter bar and the (valid) query box, with absolute from/to. */
+export interface ExplorerQuery {
+  q?: string;
+  from?: string;
+  to?: string;
+  actor?: string;
+  action?: string[];
+  resource_type?: string;
+  repo?: string;
+}
+
+const toParams = (f: ExplorerQuery): Query => ({ ...f, action: f.action?.length ? f.action : undefined });
+
+interface EventsPage {
+  data: StoredEvent[];
+  next_cursor: string | null;
+  total: number | null;
+}
+
+/** Keyset-paged list (infinite): each page asks for entries older than the previous page's last. */
+export function useExplorerEvents(filter: ExplorerQuery, pageSize = 100) {
+  return useInfiniteQuery({
+    queryKey: queryKeys.events.list({ ...filter, pageSize }),
+    queryFn: ({ pageParam, signal }) =>
+      apiFetch<EventsPage>("/api/v1/audit/explorer/events", {
+        query: { ...toParams(filter), limit: pageSize, cursor: pageParam ?? undefined, total: pageParam ? "0" : undefined },
+        signal,
+      }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.next_cursor,
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useHistogram(filter: ExplorerQuery) {
+  return useQuery<EventBuckets>({
+    queryKey: queryKeys.events.histogram({ ...filter }),
+    queryFn: ({ signal }) => apiFetch<{ data: EventBuckets }>("/api/v1/audit/explorer/histogram", { query: toParams(filter), signal }).then((r) => r.data),
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useFacets(filter: ExplorerQuery) {
+  return useQuery<EventFacets>({
+    queryKey: queryKeys.events.facets({ ...filter }),
+    queryFn: ({ signal }) => apiFetch<{ data: EventFacets }>("/api/v1/audit/explorer/facets", { query: toParams(filter), signal }).then((r) => r.data),
+    placeholderData: keepPreviousData,
+    staleTime: 60_000,
+  });
+}
+
+/** One entry with chain neighbours and its resource's timeline. */
+export function useEntry(id: string | null) {
+  return useQuery({
+    queryKey: queryKeys.events.context(id ?? ""),
+    queryFn: ({ signal }) => apiFetch<{ data: EntryContext }>(`/api/v1/audit/explorer/entries/${encodeURIComponent(id ?? "")}`, { signal }).then((r) => r.data),
+    enabled: !!id,
+  });
+}
+
+/** Recomputes the chain over a time range (POST /api/v1/audit/verify). */
+export function useVerify() {
+  return useMutation({
+    mutationFn: (range: { from?: string; to?: string }) => apiFetch<{ data: VerifyResult }>("/api/v1/audit/verify", { method: "POST", body: range }).then((r) => r.data),
+  });
+}
