@@ -1,3 +1,4 @@
+import { explorerFilter } from "../audit/explorer-filter";
 import { parseTimeRange } from "../audit/time-bounds";
 import type { EventFilter } from "../audit/query-events";
 import type { EvidenceExportRequest, LogExportRequest, Section } from "./export-schemas";
@@ -5,14 +6,16 @@ import type { EvidenceExportRequest, LogExportRequest, Section } from "./export-
 /** The list filter a log export applies (same meaning as the AppSec+ list parameters). */
 export function logExportFilter(r: LogExportRequest): EventFilter {
   const range = parseTimeRange({ from: r.from, to: r.to });
-  const f: EventFilter = {
-    ...range,
-    actorId: r.actorId,
-    actor: r.actor,
-    resourceType: r.resourceType,
-    resourceId: r.resourceId,
-    repositoryId: r.repositoryId,
-  };
+  // The explorer's query box, read exactly as the explorer reads it (a bad query is a 400 on `q`).
+  const view = r.q ? explorerFilter({ q: r.q }) : {};
+  const from = [range.from, view.from].filter((d): d is Date => !!d).sort((a, b) => b.getTime() - a.getTime())[0];
+  const to = [range.to, view.to].filter((d): d is Date => !!d).sort((a, b) => a.getTime() - b.getTime())[0];
+  const f: EventFilter = { ...view, from, to };
+  if (r.actorId) f.actorId = r.actorId;
+  if (r.actor) f.actor = r.actor;
+  if (r.resourceType) f.resourceType = r.resourceType;
+  if (r.resourceId) f.resourceId = r.resourceId;
+  if (r.repositoryId) f.repositoryId = r.repositoryId;
   if (r.action?.endsWith(".*")) f.actionPrefix = r.action.slice(0, -1);
   else if (r.action) f.actions = r.action.split(",").map((s) => s.trim()).filter(Boolean);
   return f;

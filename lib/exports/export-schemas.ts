@@ -24,6 +24,8 @@ export const LogExportRequestSchema = z
     repositoryId: str(256).optional(),
     /** One action, a comma-separated list, or a `prefix.*` pattern. */
     action: str(512).optional(),
+    /** The explorer's query box (`actor:alice action:policy.* -type:user "text"`), so "Export this view" exports that view. */
+    q: z.string().trim().max(2000, "at most 2000 characters").optional(),
   })
   .strict();
 export type LogExportRequest = z.infer<typeof LogExportRequestSchema>;

@@ -14,6 +14,7 @@ import * as cancel from "@/app/api/v1/exports/[id]/cancel/route";
 import * as retry from "@/app/api/v1/exports/[id]/retry/route";
 import * as download from "@/app/api/v1/exports/[id]/download/route";
 import { canonicalJson, chainHash } from "@/lib/audit/canonical-json";
+import { explorerFilter } from "@/lib/audit/explorer-filter";
 import { listEvents } from "@/lib/audit/query-events";
 import { getDatabase } from "@/lib/db/get-database";
 import type { Database } from "@/lib/db/open-database";
@@ -188,6 +189,23 @@ describe(`exports (${TEST_DB})`, () => {
     const foreign = await call(logExportById.GET, "GET", `/audit-logs/export/${id}`, { token: otherExporter, params: { exportId: id } });
     expect(foreign.status).toBe(404);
     expect((await call(logExportById.GET, "GET", "/audit-logs/export/exp_nope", { token: exporter, params: { exportId: "exp_nope" } })).status).toBe(404);
+  });
+
+  it("'Export this view': the explorer's query box filters the export exactly as it filters the explorer", async () => {
+    const q = "actor:user-1 action:user.login";
+    const created = await call(logExport.POST, "POST", "/audit-logs/export", { token: exporter, body: { format: "jsonl", q, to: "2025-01-01T00:20:00Z" } });
+    expect(created.status).toBe(202);
+    const id = created.body.exportId as string;
+    await runNextExport({ db });
+    const done = await call(logExportById.GET, "GET", `/audit-logs/export/${id}`, { token: exporter, params: { exportId: id } });
+    const expected = await listEvents({ sql: db.sql, orgId, filter: { ...explorerFilter({ q }), to: new Date(Date.parse("2025-01-01T00:20:00Z") + 1) }, limit: 10_000 });
+    expect(expected.length).toBeGreaterThan(50);
+    expect(expected.every((e) => e.actor.id === "user-1" && e.action === "user.login")).toBe(true);
+    const { bytes } = await fetchDownload(done.body.downloadUrl);
+    expect(bytes.toString("utf8").trimEnd().split("\n").map((l) => (JSON.parse(l) as { id: string }).id)).toEqual(expected.map((e) => e.id));
+    const bad = await call(logExport.POST, "POST", "/audit-logs/export", { token: exporter, body: { format: "jsonl", q: 'actor:"unclosed' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.field).toBe("q");
   });
 
   it("CSV: header, RFC 4180 quoting, formula injection neutralised, same rows as the query", async () => {
