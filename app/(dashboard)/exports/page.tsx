@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
-import { ComingSoon } from "@/components/shell/coming-soon";
+import { ExportCenter } from "@/components/exports/export-center";
 
 export const metadata: Metadata = { title: "Exports" };
 
-/** Export center: filled by the exports issue. */
+/** Export center: log exports, evidence packages, and their jobs (components/exports). */
 export default function ExportsPage() {
-  return <ComingSoon title="Exports" description="Evidence packages (CSV, JSON, signed ZIP) for an audit period arrive with the exports work." />;
+  return <ExportCenter />;
 }
