@@ -1,4 +1,4 @@
-import type { SqlExecutor } from "../db/sql";
+import type { SqlExecutor, SqlParam } from "../db/sql";
 import { AppError } from "../errors";
 import { buildWhere } from "../audit/query-events";
 import { buildPeriods, dateKey, DEFAULT_PERIODS, lastDay, periodsBack, sqlPeriodKey, type Interval, type Period } from "./periods";
@@ -83,31 +83,50 @@ function rangeOf(periods: Period[]) {
 
 async function scoreValues(opts: GetHistoryOptions, periods: Period[]): Promise<(number | null)[]> {
   const { start, end } = rangeOf(periods);
-  const { where, params } = buildWhere(opts.orgId, { actions: ["scan.completed"], repositoryId: opts.repositoryId, framework: opts.framework, to: end });
-  params.push(start);
-  const s = `$${params.length}`;
-  // The last scan per repository and period; bucket '' holds the last one before the range.
-  const rows = await opts.sql.query<{ repo: string; bucket: string; score: number }>(
-    `SELECT DISTINCT ON (repo, bucket) repo, bucket, (details ->> 'score')::float8 AS score
-     FROM (
-       SELECT coalesce(e.repository_id, '') AS repo, e.timestamp, e.seq, (e.content::jsonb) -> 'details' AS details,
-              CASE WHEN e.timestamp < ${s} THEN '' ELSE ${sqlPeriodKey("e.timestamp", opts.interval)} END AS bucket
-       FROM audit_events e WHERE ${where}
-     ) x
-     WHERE jsonb_typeof(details -> 'score') = 'number'
-     ORDER BY repo, bucket, timestamp DESC, seq DESC`,
+  // audit_scan_scores: details.score of every scan.completed, extracted at insert (trigger).
+  const params: SqlParam[] = [opts.orgId, start, end];
+  const extra: string[] = [];
+  if (opts.repositoryId !== undefined) {
+    params.push(opts.repositoryId);
+    extra.push(`repository_id = $${params.length}`);
+  }
+  if (opts.framework !== undefined) {
+    params.push(opts.framework);
+    extra.push(`framework = $${params.length}`);
+  }
+  const and = extra.map((x) => ` AND ${x}`).join("");
+  // The last scan per repository and period…
+  const inRange = opts.sql.query<{ repo: string; bucket: string; score: number }>(
+    `SELECT DISTINCT ON (repository_id, bucket) repository_id AS repo, bucket, score
+     FROM (SELECT repository_id, "timestamp", seq, score, ${sqlPeriodKey('"timestamp"', opts.interval)} AS bucket
+           FROM audit_scan_scores WHERE org_id = $1 AND "timestamp" >= $2 AND "timestamp" < $3${and}) x
+     ORDER BY repository_id, bucket, "timestamp" DESC, seq DESC`,
     params,
   );
+  // …and each repository's last scan before the range (one index probe per repository).
+  const repos =
+    opts.repositoryId !== undefined
+      ? `SELECT $4::text AS r`
+      : `WITH RECURSIVE rs AS (
+           SELECT min(repository_id) AS r FROM audit_scan_scores WHERE org_id = $1
+           UNION ALL
+           SELECT (SELECT min(repository_id) FROM audit_scan_scores WHERE org_id = $1 AND repository_id > rs.r) FROM rs WHERE rs.r IS NOT NULL
+         ) SELECT r FROM rs WHERE r IS NOT NULL`;
+  const before = opts.sql.query<{ repo: string; score: number }>(
+    `SELECT repos.r AS repo, s.score FROM (${repos}) repos
+     CROSS JOIN LATERAL (SELECT score FROM audit_scan_scores
+       WHERE org_id = $1 AND repository_id = repos.r AND "timestamp" < LEAST($2::timestamptz, $3::timestamptz)${and}
+       ORDER BY "timestamp" DESC, seq DESC LIMIT 1) s`,
+    params,
+  );
+  const [rows, initial] = await Promise.all([inRange, before]);
   const byRepo = new Map<string, Map<string, number>>();
+  const current = new Map<string, number>();
+  for (const r of initial) current.set(r.repo, Number(r.score));
   for (const r of rows) {
     let m = byRepo.get(r.repo);
     if (!m) byRepo.set(r.repo, (m = new Map()));
     m.set(r.bucket, Number(r.score));
-  }
-  const current = new Map<string, number>();
-  for (const [repo, m] of byRepo) {
-    const initial = m.get("");
-    if (initial !== undefined) current.set(repo, initial);
   }
   return periods.map((p) => {
     const key = dateKey(p.start);
@@ -124,19 +143,27 @@ async function scoreValues(opts: GetHistoryOptions, periods: Period[]): Promise<
 
 async function openIssueValues(opts: GetHistoryOptions, periods: Period[]): Promise<number[]> {
   const { start, end } = rangeOf(periods);
-  const { where, params } = buildWhere(opts.orgId, { actions: ["issue.created", "issue.resolved"], repositoryId: opts.repositoryId, framework: opts.framework, to: end });
-  params.push(start);
-  const s = `$${params.length}`;
+  // audit_issue_events: issue.created (opened) / issue.resolved, extracted at insert (trigger).
+  const params: SqlParam[] = [opts.orgId, start, end];
+  let and = "";
+  if (opts.repositoryId !== undefined) {
+    params.push(opts.repositoryId);
+    and += ` AND repository_id = $${params.length}`;
+  }
+  if (opts.framework !== undefined) {
+    params.push(opts.framework);
+    and += ` AND framework = $${params.length}`;
+  }
   // Each event's effect on the open count: +1 when an issue becomes open, -1 when it becomes resolved.
   const rows = await opts.sql.query<{ bucket: string; delta: number }>(
-    `WITH ev AS (
-       SELECT e.resource_id, e.timestamp, e.seq, (e.action = 'issue.created') AS opened FROM audit_events e WHERE ${where}
-     ), st AS (
-       SELECT timestamp, opened, coalesce(lag(opened) OVER (PARTITION BY resource_id ORDER BY timestamp, seq), false) AS was FROM ev
+    `WITH st AS (
+       SELECT "timestamp", opened,
+              coalesce(lag(opened) OVER (PARTITION BY resource_id ORDER BY "timestamp", seq), false) AS was
+       FROM audit_issue_events WHERE org_id = $1 AND "timestamp" < $3${and}
      )
-     SELECT CASE WHEN timestamp < ${s} THEN '' ELSE ${sqlPeriodKey("timestamp", opts.interval)} END AS bucket,
+     SELECT CASE WHEN "timestamp" < $2 THEN '' ELSE ${sqlPeriodKey('"timestamp"', opts.interval)} END AS bucket,
             sum(CASE WHEN opened AND NOT was THEN 1 WHEN was AND NOT opened THEN -1 ELSE 0 END)::int8 AS delta
-     FROM st GROUP BY 1`,
+     FROM st WHERE opened <> was GROUP BY 1`,
     params,
   );
   const deltas = new Map(rows.map((r) => [r.bucket, Number(r.delta)]));

@@ -26,10 +26,10 @@ export interface GetStatisticsOptions {
 const DAY_MS = 86_400_000;
 
 /**
- * Statistics over [from, to). Whole UTC days are read from the daily rollups that triggers keep at
- * insert and delete (audit_daily_rollups); only the partial days at either edge of the range are
- * counted from the events themselves. So the cost grows with the number of days and distinct
- * (action, repository, actor) per day, not with the number of events.
+ * Statistics over [from, to). Whole UTC months are read from the monthly rollups, whole days at
+ * the edges of those from the daily rollups (both kept by triggers at insert and delete), and only
+ * the partial days at either end of the range from the events themselves. So the cost grows with
+ * the number of months/days and distinct (action, repository, actor) per period, not with events.
  */
 export async function getStatistics(opts: GetStatisticsOptions): Promise<StatisticsResult> {
   const params: SqlParam[] = [opts.orgId];
@@ -38,24 +38,38 @@ export async function getStatistics(opts: GetStatisticsOptions): Promise<Statist
     return `$${params.length}`;
   };
   const { from, to } = opts;
-  // Whole days [d1, d2) come from rollups; [from, d1) and [d2, to) from events.
-  const d1 = from ? (utcMidnight(from).getTime() === from.getTime() ? from : new Date(utcMidnight(from).getTime() + DAY_MS)) : undefined;
+  // Whole months from monthly rollups, whole days from daily rollups, partial days from events.
+  const d1 = from ? ceilTo(from, "day") : undefined;
   const d2 = to ? utcMidnight(to) : undefined;
-  const rollupWhere = ["r.org_id = $1"];
+  const parts: string[] = [];
   const rawRanges: string[] = [];
   if (d1 && d2 && d1.getTime() >= d2.getTime()) {
     rawRanges.push(`(e.timestamp >= ${p(from!)} AND e.timestamp < ${p(to!)})`);
-    rollupWhere.push("false");
   } else {
-    if (d1) rollupWhere.push(`r.day >= ${p(dateKey(d1))}::date`);
-    if (d2) rollupWhere.push(`r.day < ${p(dateKey(d2))}::date`);
     if (from && d1 && from.getTime() < d1.getTime()) rawRanges.push(`(e.timestamp >= ${p(from)} AND e.timestamp < ${p(d1)})`);
     if (to && d2 && d2.getTime() < to.getTime()) rawRanges.push(`(e.timestamp >= ${p(d2)} AND e.timestamp < ${p(to)})`);
+    const m1 = d1 ? ceilTo(d1, "month") : undefined;
+    const m2 = d2 ? monthStart(d2) : undefined;
+    const rollup = (table: string, col: string, lo?: Date, hi?: Date) => {
+      const w = [`r.org_id = $1`];
+      if (lo) w.push(`r.${col} >= ${p(dateKey(lo))}::date`);
+      if (hi) w.push(`r.${col} < ${p(dateKey(hi))}::date`);
+      parts.push(`SELECT r.action, r.repository_name, r.actor_type, r.actor_key, r.event_count AS n FROM ${table} r WHERE ${w.join(" AND ")}`);
+    };
+    if (!m1 || !m2 || m1.getTime() < m2.getTime()) {
+      if (d1 && m1 && d1.getTime() < m1.getTime()) rollup("audit_daily_rollups", "day", d1, m1);
+      rollup("audit_monthly_rollups", "month", m1, m2);
+      if (d2 && m2 && m2.getTime() < d2.getTime()) rollup("audit_daily_rollups", "day", m2, d2);
+    } else {
+      rollup("audit_daily_rollups", "day", d1, d2);
+    }
   }
-  const src = `SELECT r.action, r.repository_name, r.actor_type, r.actor_key, r.event_count AS n FROM audit_daily_rollups r WHERE ${rollupWhere.join(" AND ")}
-    ${rawRanges.length ? `UNION ALL
-    SELECT e.action, coalesce(e.repository_name, ''), e.actor_type, coalesce(e.actor_email, e.content::jsonb #>> '{actor,name}', e.actor_id), 1
-    FROM audit_events e WHERE e.org_id = $1 AND (${rawRanges.join(" OR ")})` : ""}`;
+  if (rawRanges.length) {
+    parts.push(`SELECT e.action, coalesce(e.repository_name, '') AS repository_name, e.actor_type,
+      coalesce(e.actor_email, e.content::jsonb #>> '{actor,name}', e.actor_id) AS actor_key, 1::int8 AS n
+    FROM audit_events e WHERE e.org_id = $1 AND (${rawRanges.join(" OR ")})`);
+  }
+  const src = parts.join("\n    UNION ALL\n    ");
 
   const limit = opts.topActors ?? 10;
   const [groups, top, first] = await Promise.all([
@@ -69,7 +83,7 @@ export async function getStatistics(opts: GetStatisticsOptions): Promise<Statist
       params,
     ),
     // Without `from`, the period starts at the day of the oldest event.
-    from ? Promise.resolve([]) : opts.sql.query<{ d: string | null }>(`SELECT to_char(min(day), 'YYYY-MM-DD') AS d FROM audit_daily_rollups WHERE org_id = $1`, [opts.orgId]),
+    from ? Promise.resolve([]) : opts.sql.query<{ d: string | null }>(`SELECT to_char(day, 'YYYY-MM-DD') AS d FROM audit_daily_rollups WHERE org_id = $1 ORDER BY day LIMIT 1`, [opts.orgId]),
   ]);
   const oldest = first[0]?.d ? new Date(`${first[0].d}T00:00:00Z`) : undefined;
 
@@ -93,6 +107,16 @@ export async function getStatistics(opts: GetStatisticsOptions): Promise<Statist
     events_by_actor_type: byCount(actorTypes),
     top_actors: top.map((r) => ({ actor: r.actor_key, event_count: Number(r.n) })),
   };
+}
+
+function ceilTo(d: Date, unit: "day" | "month"): Date {
+  const start = unit === "day" ? utcMidnight(d) : monthStart(d);
+  if (start.getTime() === d.getTime()) return d;
+  return unit === "day" ? new Date(start.getTime() + DAY_MS) : new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1));
+}
+
+function monthStart(d: Date): Date {
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1));
 }
 
 function secondFloor(d: Date): Date {

@@ -22,7 +22,7 @@ export const CreateLegalHoldSchema = z
     if (v.scope !== "all" && !v.target) ctx.addIssue({ code: "custom", path: ["target"], message: `is required for scope "${v.scope}"` });
     if (v.scope === "all" && v.target) ctx.addIssue({ code: "custom", path: ["target"], message: 'must be absent for scope "all"' });
   });
-export type CreateLegalHold = z.infer<typeof CreateLegalHoldSchema>;
+export type CreateLegalHold = Omit<z.output<typeof CreateLegalHoldSchema>, "target"> & { target?: string };
 
 export const ReleaseLegalHoldSchema = z.object({ reason: z.string().trim().min(1).max(2000, "at most 2000 characters").optional() }).strict();
 

@@ -17,7 +17,7 @@ let admin: string;
 let reader: string;
 let orgId: string;
 
-const user = { id: "user_alice", type: "user", email: "alice@acme.com" };
+const user = { id: "user_alice", type: "user" as const, email: "alice@acme.com" };
 const old = (i: number, extra: Record<string, unknown> = {}) => ({
   id: `old-${i}`, timestamp: `2015-01-0${i}T10:00:00Z`, actor: user, action: "user.login", resource: { type: "user", id: "user_alice" }, ...extra,
 });
