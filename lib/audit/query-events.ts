@@ -129,23 +129,55 @@ export interface ListEventsOptions {
 
 /** Newest first: timestamp descending, then seq descending (a total order). */
 export async function listEvents(opts: ListEventsOptions): Promise<StoredEvent[]> {
-  const { where, params } = buildWhere(opts.orgId, opts.filter);
+  const filter = await resolveFilter(opts.sql, opts.orgId, opts.filter);
+  if (!filter) return [];
+  const { where, params } = buildWhere(opts.orgId, filter);
   let clause = where;
   if (opts.after) {
     params.push(opts.after.timestamp, opts.after.seq);
     clause += ` AND (e.timestamp, e.seq) < ($${params.length - 1}, $${params.length})`;
   }
   params.push(opts.limit, opts.offset ?? 0);
-  const rows = await opts.sql.query<EventRow>(
-    `SELECT e.content, e.hash, e.previous_hash FROM audit_events e WHERE ${clause}
-     ORDER BY e.timestamp DESC, e.seq DESC LIMIT $${params.length - 1} OFFSET $${params.length}`,
-    params,
-  );
+  const page = `ORDER BY e.timestamp DESC, e.seq DESC LIMIT $${params.length - 1} OFFSET $${params.length}`;
+  // Deep offsets: find the page's keys first (an index-only scan skips the offset rows without
+  // reading them from the table), then fetch only those rows.
+  const text = (opts.offset ?? 0) > 0
+    ? `SELECT e.content, e.hash, e.previous_hash
+       FROM (SELECT e.seq, e.timestamp FROM audit_events e WHERE ${clause} ${page}) k
+       JOIN audit_events e ON e.org_id = $1 AND e.seq = k.seq
+       ORDER BY k.timestamp DESC, k.seq DESC`
+    : `SELECT e.content, e.hash, e.previous_hash FROM audit_events e WHERE ${clause} ${page}`;
+  const rows = await opts.sql.query<EventRow>(text, params);
   return rows.map(rowToEvent);
 }
 
+/**
+ * `actionLastSegment` (AMP's `event`) becomes the org's concrete action names ending in it, found
+ * with a loose index scan (one probe per distinct action): `action = ANY(…)` then uses the
+ * action index and the planner's statistics. Null when no action matches (nothing to list).
+ */
+async function resolveFilter(sql: SqlExecutor, orgId: string, f: EventFilter): Promise<EventFilter | null> {
+  if (f.actionLastSegment === undefined) return f;
+  const rows = await sql.query<{ action: string }>(
+    `WITH RECURSIVE a(action) AS (
+       (SELECT action FROM audit_events WHERE org_id = $1 ORDER BY action LIMIT 1)
+       UNION ALL
+       SELECT (SELECT e.action FROM audit_events e WHERE e.org_id = $1 AND e.action > a.action ORDER BY e.action LIMIT 1)
+       FROM a WHERE a.action IS NOT NULL
+     )
+     SELECT action FROM a WHERE action IS NOT NULL AND (action = $2 OR right(action, length($2) + 1) = '.' || $2)`,
+    [orgId, f.actionLastSegment],
+  );
+  let actions = rows.map((r) => r.action);
+  if (f.actions?.length) actions = actions.filter((a) => f.actions!.includes(a));
+  if (actions.length === 0) return null;
+  return { ...f, actionLastSegment: undefined, actions };
+}
+
 export async function countEvents(opts: { sql: SqlExecutor; orgId: string; filter: EventFilter }): Promise<number> {
-  const { where, params } = buildWhere(opts.orgId, opts.filter);
+  const filter = await resolveFilter(opts.sql, opts.orgId, opts.filter);
+  if (!filter) return 0;
+  const { where, params } = buildWhere(opts.orgId, filter);
   const rows = await opts.sql.query<{ n: number }>(`SELECT count(*)::int8 AS n FROM audit_events e WHERE ${where}`, params);
   return rows[0]?.n ?? 0;
 }
