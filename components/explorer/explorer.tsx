@@ -20,7 +20,12 @@ export function Explorer() {
   const router = useRouter();
   // Relative ranges are anchored when chosen (and on refresh), so all queries of a view agree.
   const [now, setNow] = useState(() => Date.now());
-  useEffect(() => setNow(Date.now()), [state.range]);
+  const lastRange = useRef(state.range);
+  useEffect(() => {
+    if (lastRange.current === state.range) return; // not on mount: that would fetch everything twice
+    lastRange.current = state.range;
+    setNow(Date.now());
+  }, [state.range]);
 
   const queryValid = useMemo(() => parseExplorerQuery(state.q).errors.length === 0, [state.q]);
   const filter: ExplorerQuery = useMemo(() => {
@@ -42,7 +47,7 @@ export function Explorer() {
 
   const events = useExplorerEvents(filter);
   const histogram = useHistogram(filter);
-  const facets = useFacets(filter);
+  const facets = useFacets(filter, !events.isPending);
   const rows = useMemo(() => events.data?.pages.flatMap((p) => p.data) ?? [], [events.data]);
   const total = events.data?.pages[0]?.total ?? null;
 

@@ -12,8 +12,8 @@
  * - anything else (a word or a "quoted phrase") must appear somewhere in the entry (case-insensitive).
  */
 export const QUERY_KEYS = {
-  actor: "actor id or email",
   action: "action name; policy.* for a prefix",
+  actor: "actor id or email",
   resource: "resource type, or type/id",
   resource_id: "resource id",
   repo: "repository name or id",

@@ -53,8 +53,10 @@ export function useHistogram(filter: ExplorerQuery) {
   });
 }
 
-export function useFacets(filter: ExplorerQuery) {
+/** `enabled: false` until the list has answered, so the first rows are not queued behind the counts. */
+export function useFacets(filter: ExplorerQuery, enabled = true) {
   return useQuery<EventFacets>({
+    enabled,
     queryKey: queryKeys.events.facets({ ...filter }),
     queryFn: ({ signal }) => apiFetch<{ data: EventFacets }>("/api/v1/audit/explorer/facets", { query: toParams(filter), signal }).then((r) => r.data),
     placeholderData: keepPreviousData,

@@ -1,0 +1,155 @@
+import { expect, expectAccessible, snap, test } from "./fixtures";
+
+test.use({ timezoneId: "America/New_York" });
+
+test("first rows render quickly; filter through the bar and the query box; reload and back keep the state", async ({ page }) => {
+  // Warm the browser cache once, then measure from navigation start to the first row in the DOM.
+  await page.goto("/logs");
+  await expect(page.getByTestId("event-row").first()).toBeVisible();
+  await page.goto("/settings");
+  await page.goto("/logs");
+  await page.waitForFunction(() => document.querySelector('[data-testid="event-row"]') !== null);
+  const firstRowsMs = await page.evaluate(() => Math.round(performance.now()));
+  test.info().annotations.push({ type: "first-rows-ms", description: String(firstRowsMs) });
+  console.log(`[measure] /logs first rows in the DOM ${firstRowsMs} ms after navigation start`);
+  await expect(page.getByTestId("result-count")).toContainText("events");
+  await expectAccessible(page);
+  await snap(page, "explorer");
+
+  // Filter bar: resource type.
+  await page.getByLabel("Resource type").selectOption("policy");
+  await expect(page).toHaveURL(/type=policy/);
+  await expect(page.getByTestId("event-row").first()).toContainText("policy");
+  const rows = page.getByTestId("event-row");
+  for (const text of await rows.allInnerTexts()) expect(text).toContain("policy");
+
+  // Query box: key:value + exclusion.
+  const box = page.getByRole("combobox", { name: /Query/ });
+  await box.fill("action:config.* -action:config.created");
+  await box.press("Enter");
+  await expect(page).toHaveURL(/q=action/);
+  await expect(rows.first()).toContainText("config.changed");
+  const filteredCount = await page.getByTestId("result-count").innerText();
+
+  // Reload keeps everything (URL state).
+  await page.reload();
+  await expect(page.getByRole("combobox", { name: /Query/ })).toHaveValue("action:config.* -action:config.created");
+  await expect(page.getByLabel("Resource type")).toHaveValue("policy");
+  await expect(page.getByTestId("result-count")).toHaveText(filteredCount);
+
+  // Back goes to the view before the query.
+  await page.goBack();
+  await expect(page).not.toHaveURL(/q=action/);
+  await expect(page.getByLabel("Resource type")).toHaveValue("policy");
+  await expect(page.getByRole("combobox", { name: /Query/ })).toHaveValue("");
+});
+
+test("bad query syntax is explained inline and the table stays", async ({ page }) => {
+  await page.goto("/logs?range=all");
+  await expect(page.getByTestId("event-row").first()).toBeVisible();
+  const box = page.getByRole("combobox", { name: /Query/ });
+  await box.fill("colour:blue created:>yesterday");
+  await box.press("Enter");
+  const errors = page.getByTestId("query-errors");
+  await expect(errors).toContainText('unknown key "colour"');
+  await expect(errors).toContainText('"yesterday" is not a date');
+  await expect(page.getByTestId("event-row").first()).toBeVisible();
+  await snap(page, "explorer-query-error");
+});
+
+test("autocomplete suggests keys and values", async ({ page }) => {
+  await page.goto("/logs?range=all");
+  await expect(page.getByTestId("event-row").first()).toBeVisible();
+  const box = page.getByRole("combobox", { name: /Query/ });
+  await box.click();
+  await box.pressSequentially("act");
+  await expect(page.getByRole("option", { name: /^action:/ })).toBeVisible();
+  await expect(page.getByRole("option", { name: /^actor:/ })).toBeVisible();
+  await box.press("ArrowDown");
+  await box.press("Enter");
+  await expect(box).toHaveValue("action:");
+  await box.pressSequentially("config.ch");
+  await expect(page.getByRole("option", { name: "action:config.changed" })).toBeVisible();
+  await page.getByRole("option", { name: "action:config.changed" }).click();
+  await expect(box).toHaveValue("action:config.changed ");
+  await box.press("Enter");
+  await expect(page).toHaveURL(/q=action%3Aconfig\.changed|q=action:config\.changed/);
+  await expect(page.getByTestId("event-row").first()).toContainText("config.changed");
+});
+
+test("the drawer and the entry page show old and new values; j/k and Enter navigate", async ({ page }) => {
+  await page.goto("/logs?range=all&q=action:config.changed");
+  const rows = page.getByTestId("event-row");
+  await expect(rows.first()).toBeVisible();
+  await rows.first().locator("td").first().click();
+  const drawer = page.getByTestId("entry-drawer");
+  await expect(drawer).toBeVisible();
+  await expect(page).toHaveURL(/entry=/);
+  const diff = drawer.getByTestId("diff-viewer");
+  await expect(diff.locator('[data-kind="changed"]').first()).toBeVisible();
+  await expect(diff).toContainText("before (old)");
+  await expectAccessible(page);
+  await snap(page, "explorer-drawer");
+  const firstTitle = await drawer.getByRole("heading").first().innerText();
+  const firstId = new URL(page.url()).searchParams.get("entry");
+
+  // j moves the selection down and the drawer follows; k moves back.
+  await page.locator("body").press("j");
+  await expect(page).not.toHaveURL(new RegExp(`entry=${firstId}(&|$)`));
+  await expect(rows.nth(1)).toHaveAttribute("aria-selected", "true");
+  await page.locator("body").press("k");
+  await expect(rows.nth(0)).toHaveAttribute("aria-selected", "true");
+  await expect(page).toHaveURL(new RegExp(`entry=${firstId}`));
+  expect(firstTitle).toContain("config.changed");
+
+  // Enter opens the full entry page.
+  await page.getByTestId("table-scroller").focus();
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(new RegExp(`/logs/${firstId}`));
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("config.changed");
+  const viewer = page.getByTestId("diff-viewer").first();
+  await expect(viewer.locator('[data-kind="changed"]').first()).toBeVisible();
+  // Word-level diff: the added words are marked (<ins>) inside the changed string.
+  await expect(viewer.locator("ins").first()).toBeVisible();
+  await expectAccessible(page);
+  await snap(page, "entry-page");
+
+  await viewer.getByRole("button", { name: "Inline" }).click();
+  await expect(page).toHaveURL(/diff=inline/);
+  await expect(viewer.locator('[data-kind="changed"]').first()).toBeVisible();
+  await snap(page, "entry-page-inline");
+
+  await page.getByRole("tab", { name: "Raw JSON" }).click();
+  await expect(page.getByTestId("raw-json")).toContainText('"previous_hash"');
+
+  await page.getByRole("button", { name: /Verify/ }).click();
+  await expect(page.getByTestId("verify-result")).toContainText("Verified");
+  const seq = Number(await page.getByTestId("chain-seq").innerText());
+  await page.getByRole("link", { name: /Previous/ }).click();
+  await expect(page.getByTestId("chain-seq")).toHaveText(String(seq - 1));
+});
+
+test("the time-zone toggle changes every rendered time; dark mode sticks", async ({ page }) => {
+  await page.goto("/logs?range=all");
+  const firstTime = page.getByTestId("event-row").first().locator("time");
+  await expect(firstTime).toContainText("UTC");
+  const utc = await firstTime.innerText();
+  await page.getByRole("group", { name: "Time zone" }).getByRole("button", { name: "Local" }).click();
+  await expect(firstTime).not.toContainText("UTC");
+  const local = await firstTime.innerText();
+  expect(local).toMatch(/-0[45]:00$/); // America/New_York
+  expect(local).not.toEqual(utc);
+  await page.reload();
+  await expect(page.getByTestId("event-row").first().locator("time")).toHaveText(local);
+
+  await page.getByRole("button", { name: "Switch to dark mode" }).click();
+  await expect(page.locator("html")).toHaveClass(/dark/);
+  await page.reload();
+  await expect(page.locator("html")).toHaveClass(/dark/);
+  await expect(page.getByTestId("event-row").first()).toBeVisible();
+  await expectAccessible(page);
+  await snap(page, "explorer-dark");
+  await page.getByRole("button", { name: "Switch to light mode" }).click();
+  await expect(page.locator("html")).not.toHaveClass(/dark/);
+  await page.getByRole("group", { name: "Time zone" }).getByRole("button", { name: "UTC" }).click();
+});
