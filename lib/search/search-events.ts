@@ -7,7 +7,7 @@ export interface SearchHit {
   event: CanonicalEvent;
   /** HTML-escaped text in which only <em>…</em> marks the hits. */
   highlight: string;
-  /** Relevance in (0, 1]: ts_rank divided by the best rank among all matches. */
+  /** Relevance in (0, 1]: ts_rank divided by the best rank among the ranked (newest RANK_WINDOW) matches. */
   score: number;
 }
 
@@ -19,6 +19,14 @@ const PART: Record<SearchFields, string> = { all: "all", actor: "actor", details
 /** HTML-escapes in SQL, before ts_headline (which would otherwise read `<…>` as tags and drop them). */
 const escapeHtmlSql = (t: string) =>
   `replace(replace(replace(replace(replace(${t}, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), '''', '&#39;')`;
+
+/**
+ * How many matches are ranked: the newest RANK_WINDOW. Ranking every match of a word found in
+ * most entries would read most of the table; the newest matches are what an investigator looks
+ * at. Pages past the window continue with the older matches, newest first, so paging never
+ * repeats or skips an entry. `total` always counts every match.
+ */
+export const RANK_WINDOW = 1000;
 
 /**
  * Full-text search, ranked: the filter must carry `textSearch` (parseSearchQuery). The where
@@ -36,27 +44,33 @@ export async function searchEvents(opts: {
   const { where, params, tsquery } = buildWhere(opts.orgId, opts.filter);
   if (!tsquery) throw new Error("searchEvents needs filter.textSearch");
   const weight = opts.filter.textSearch.weight;
-  const vector = weight ? `ts_filter(e.search_vector, '{${weight === "a" ? "a" : "b"}}')` : "e.search_vector";
-  params.push(opts.limit, opts.offset, PART[opts.fields]);
-  const [pLimit, pOffset, pPart] = [params.length - 2, params.length - 1, params.length];
-  const rows = await opts.sql.query<{ content: string; rank: number; best: number; total: number; headline: string }>(
-    `WITH m AS (
-       SELECT e.seq, e.timestamp, ts_rank(${vector}, ${tsquery}) AS rank FROM audit_events e WHERE ${where}
-     ), page AS (
-       SELECT seq, timestamp, rank, max(rank) OVER () AS best, count(*) OVER () AS total
-       FROM m ORDER BY rank DESC, timestamp DESC, seq DESC LIMIT $${pLimit} OFFSET $${pOffset}
-     )
-     SELECT e.content, p.rank::float8 AS rank, p.best::float8 AS best, p.total::int8 AS total,
-       ts_headline('simple', ${escapeHtmlSql(`audit_search_text(e.content, $${pPart}::text)`)}, ${tsquery}, '${HEADLINE_OPTIONS}') AS headline
-     FROM page p JOIN audit_events e ON e.org_id = $1 AND e.seq = p.seq
-     ORDER BY p.rank DESC, p.timestamp DESC, p.seq DESC`,
-    params,
-  );
-  let total = rows[0]?.total ?? 0;
-  if (rows.length === 0 && opts.offset > 0) {
-    const { where: w, params: p } = buildWhere(opts.orgId, opts.filter);
-    total = (await opts.sql.query<{ n: number }>(`SELECT count(*)::int8 AS n FROM audit_events e WHERE ${w}`, p))[0]?.n ?? 0;
-  }
+  const vector = weight ? `ts_filter(c.search_vector, '{${weight === "a" ? "a" : "b"}}')` : "c.search_vector";
+  const end = Math.max(RANK_WINDOW, opts.offset + opts.limit);
+  params.push(end, RANK_WINDOW, opts.limit, opts.offset, PART[opts.fields]);
+  const [pEnd, pWindow, pLimit, pOffset, pPart] = [params.length - 4, params.length - 3, params.length - 2, params.length - 1, params.length];
+  // The page and the exact total run side by side (two connections on PostgreSQL).
+  const countParams = params.slice(0, pEnd - 1);
+  const [rows, total] = await Promise.all([
+    opts.sql.query<{ content: string; rank: number; best: number; headline: string }>(
+      `WITH c AS (
+         SELECT e.seq, e.timestamp, e.search_vector, row_number() OVER (ORDER BY e.timestamp DESC, e.seq DESC) AS pos
+         FROM audit_events e WHERE ${where}
+         ORDER BY e.timestamp DESC, e.seq DESC LIMIT $${pEnd}
+       ), m AS (
+         SELECT c.seq, c.timestamp, ts_rank(${vector}, ${tsquery}) AS rank, c.pos > $${pWindow} AS late FROM c
+       ), page AS (
+         SELECT seq, timestamp, rank, late, max(rank) FILTER (WHERE NOT late) OVER () AS best
+         FROM m ORDER BY late, (CASE WHEN late THEN 0 ELSE rank END) DESC, timestamp DESC, seq DESC
+         LIMIT $${pLimit} OFFSET $${pOffset}
+       )
+       SELECT e.content, p.rank::float8 AS rank, p.best::float8 AS best,
+         ts_headline('simple', ${escapeHtmlSql(`audit_search_text(e.content, $${pPart}::text)`)}, ${tsquery}, '${HEADLINE_OPTIONS}') AS headline
+       FROM page p JOIN audit_events e ON e.org_id = $1 AND e.seq = p.seq
+       ORDER BY p.late, (CASE WHEN p.late THEN 0 ELSE p.rank END) DESC, p.timestamp DESC, p.seq DESC`,
+      params,
+    ),
+    opts.sql.query<{ n: number }>(`SELECT count(*)::int8 AS n FROM audit_events e WHERE ${where}`, countParams).then((r) => r[0]?.n ?? 0),
+  ]);
   return {
     total,
     hits: rows.map((r) => ({
