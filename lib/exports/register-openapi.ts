@@ -1,0 +1,166 @@
+/**
+ * OpenAPI registrations of the export routes (issue #5). Request schemas are the ones the routes
+ * parse with. Needs one line in lib/openapi/routes/index.ts: `import "../../exports/register-openapi";`.
+ */
+import { z } from "zod";
+import { registerRoute } from "../openapi/registry";
+import { EvidenceExportRequestSchema, EXPORT_STATUSES, LogExportRequestSchema } from "./export-schemas";
+
+const Status = z.enum(["processing", "completed", "failed", "cancelled", "expired"]);
+const ts = z.string().describe("UTC ISO 8601 timestamp.");
+
+const LogExportCreated = z.object({ exportId: z.string(), status: Status, createdAt: ts });
+const LogExportStatus = z.object({
+  exportId: z.string(),
+  status: Status,
+  downloadUrl: z.string().nullable().describe("Signed, expiring link (no bearer header needed); null until completed."),
+  expiresAt: ts.nullable(),
+  format: z.enum(["jsonl", "csv"]),
+  progress: z.number().min(0).max(1),
+  rowCount: z.number().int(),
+  rowsTotal: z.number().int().nullable(),
+  sizeBytes: z.number().int(),
+  createdAt: ts,
+  completedAt: ts.nullable(),
+  error: z.string().optional(),
+});
+const EvidenceCreated = z.object({
+  success: z.literal(true),
+  data: z.object({ job_id: z.string(), status: Status, estimated_size_mb: z.number(), estimated_completion: ts }),
+});
+const EvidenceStatus = z.object({
+  success: z.literal(true),
+  data: z.object({
+    job_id: z.string(),
+    status: Status,
+    download_url: z.string().nullable(),
+    expires_at: ts.nullable(),
+    file_size_mb: z.number().nullable(),
+    files_included: z.number().int().nullable(),
+    created_at: ts,
+    completed_at: ts.nullable(),
+    progress: z.number(),
+    error: z.string().optional(),
+  }),
+});
+const Job = z.object({
+  id: z.string(),
+  kind: z.enum(["logs", "evidence"]),
+  format: z.enum(["jsonl", "csv", "zip"]),
+  status: z.enum(EXPORT_STATUSES),
+  request: z.record(z.string(), z.json()),
+  requested_by: z.object({ id: z.string(), type: z.string(), email: z.string().optional(), name: z.string().optional() }),
+  progress: z.number(),
+  rows_written: z.number().int(),
+  rows_total: z.number().int().nullable(),
+  size_bytes: z.number().int(),
+  files_included: z.number().int().nullable(),
+  file_name: z.string().nullable(),
+  error: z.string().nullable(),
+  attempts: z.number().int(),
+  created_at: ts,
+  started_at: ts.nullable(),
+  completed_at: ts.nullable(),
+  expires_at: ts.nullable(),
+  download_url: z.string().nullable(),
+});
+const JobAnswer = z.object({ success: z.literal(true), data: Job });
+const IdParam = z.object({ id: z.string() });
+const tags = ["Exports"];
+const security: ("bearer" | "basic" | "session")[] = ["bearer", "session"];
+
+registerRoute({
+  method: "post",
+  path: "/audit-logs/export",
+  operationId: "appsecExportAuditLogs",
+  summary: "AppSec+ ExportAuditLogs",
+  description: "Queues a JSONL (AppSec+ entry shape) or CSV (RFC 4180, formula injection neutralised) export of the filtered log. Also accepts the list filters and the explorer's query (`q`).",
+  tags: ["AppSec+", ...tags],
+  scope: "audit:export",
+  security,
+  body: LogExportRequestSchema,
+  responses: { 202: { description: "Queued.", schema: LogExportCreated } },
+});
+registerRoute({
+  method: "get",
+  path: "/audit-logs/export/{exportId}",
+  operationId: "appsecGetAuditLogExport",
+  summary: "AppSec+ GetAuditLogExport",
+  tags: ["AppSec+", ...tags],
+  scope: "audit:export",
+  security,
+  params: z.object({ exportId: z.string() }),
+  responses: { 200: { description: "Status, progress and (when completed) the signed download link.", schema: LogExportStatus } },
+  errors: [404],
+});
+registerRoute({
+  method: "post",
+  path: "/api/v1/audit/evidence/export",
+  operationId: "complianceAgentExportEvidence",
+  summary: "ComplianceAgent Export Evidence Package",
+  description: "Queues a ZIP: README.md, events.jsonl, one file per section, compliance_reports.json and manifest.json (sha256 of every file, request, period, verify result, chain head).",
+  tags: ["ComplianceAgent", ...tags],
+  scope: "audit:export",
+  security,
+  body: EvidenceExportRequestSchema,
+  responses: { 202: { description: "Queued, with an estimate.", schema: EvidenceCreated } },
+});
+registerRoute({
+  method: "get",
+  path: "/api/v1/audit/evidence/export/{job_id}",
+  operationId: "complianceAgentGetExportStatus",
+  summary: "ComplianceAgent Get Export Status",
+  tags: ["ComplianceAgent", ...tags],
+  scope: "audit:export",
+  security,
+  params: z.object({ job_id: z.string() }),
+  responses: { 200: { description: "Status and (when completed) the signed download link.", schema: EvidenceStatus } },
+  errors: [404],
+});
+registerRoute({
+  method: "get",
+  path: "/api/v1/exports",
+  operationId: "listExports",
+  summary: "The org's export jobs, newest first",
+  tags,
+  scope: "audit:export",
+  security,
+  query: z.object({ limit: z.string().regex(/^\d+$/).optional().describe("1–200, default 50.") }),
+  responses: { 200: { description: "Jobs with progress and signed download paths.", schema: z.object({ success: z.literal(true), data: z.array(Job) }) } },
+});
+for (const [action, summary, errors] of [
+  ["cancel", "Cancel a queued or running export", [404, 409]],
+  ["retry", "Queue a failed, cancelled or expired export again", [404, 409]],
+] as const) {
+  registerRoute({
+    method: "post",
+    path: `/api/v1/exports/{id}/${action}`,
+    operationId: `${action}Export`,
+    summary,
+    tags,
+    scope: "audit:export",
+    security,
+    params: IdParam,
+    responses: { 200: { description: "The job after the change.", schema: JobAnswer } },
+    errors: [...errors],
+  });
+}
+registerRoute({
+  method: "get",
+  path: "/api/v1/exports/{id}/download",
+  operationId: "downloadExport",
+  summary: "Signed download of an export file",
+  description: "No credential: the HMAC signature (`sig`) over the id and `expires` is the credential. 403 without a valid signature, 410 once expired.",
+  tags,
+  scope: null,
+  params: IdParam,
+  query: z.object({ expires: z.string().regex(/^\d+$/).describe("Unix seconds."), sig: z.string() }),
+  responses: {
+    200: {
+      description: "The file, streamed from the database.",
+      content: { "application/x-ndjson": {}, "text/csv": {}, "application/zip": {} },
+      headers: { "Content-Disposition": { description: 'attachment; filename="…"', schema: { type: "string" } } },
+    },
+  },
+  errors: [404, 409, 410],
+});
