@@ -14,6 +14,9 @@ const INTERVALS = ["day", "week", "month"] as const;
 const PERIODS = ["30d", "90d", "180d", "365d"] as const;
 const PERIOD_LABEL: Record<(typeof PERIODS)[number], string> = { "30d": "Last 30 days", "90d": "Last 90 days", "180d": "Last 6 months", "365d": "Last year" };
 const VIEWS = ["chart", "table"] as const;
+/** Tooltip text in one dark colour on white (series colours alone fail contrast). */
+const TOOLTIP_ITEM = { color: "#0f172a" };
+const TOOLTIP_BOX = { background: "#ffffff", color: "#0f172a", borderColor: "#cbd5e1" };
 
 const parsers = {
   interval: parseAsStringLiteral(INTERVALS).withDefault("week"),
@@ -124,7 +127,7 @@ export function HistoryView() {
                   <CartesianGrid strokeDasharray="3 3" stroke="#94a3b855" />
                   <XAxis dataKey="period" fontSize={12} />
                   <YAxis domain={[0, 100]} fontSize={12} width={36} />
-                  <Tooltip labelFormatter={(l) => `Period from ${String(l)}`} />
+                  <Tooltip labelFormatter={(l) => `Period from ${String(l)}`} itemStyle={TOOLTIP_ITEM} contentStyle={TOOLTIP_BOX} />
                   <Legend />
                   {frameworks.map((fw) => (
                     <Line key={fw} type="monotone" dataKey={fw} name={FRAMEWORK_LABEL[fw] ?? fw} stroke={COLORS[fw] ?? "#64748b"} strokeWidth={2} dot={false} connectNulls isAnimationActive={false} />
@@ -137,7 +140,7 @@ export function HistoryView() {
                     <CartesianGrid strokeDasharray="3 3" stroke="#94a3b855" />
                     <XAxis dataKey="period" fontSize={12} />
                     <YAxis allowDecimals={false} fontSize={12} width={36} />
-                    <Tooltip labelFormatter={(l) => `Period from ${String(l)}`} />
+                    <Tooltip labelFormatter={(l) => `Period from ${String(l)}`} itemStyle={TOOLTIP_ITEM} contentStyle={TOOLTIP_BOX} />
                     <Area type="monotone" dataKey="issues" name="Open issues" stroke="#c2410c" fill="#fb923c55" isAnimationActive={false} />
                   </AreaChart>
                 </ChartCard>
@@ -146,7 +149,7 @@ export function HistoryView() {
                     <CartesianGrid strokeDasharray="3 3" stroke="#94a3b855" />
                     <XAxis dataKey="period" fontSize={12} />
                     <YAxis allowDecimals={false} fontSize={12} width={36} />
-                    <Tooltip labelFormatter={(l) => `Period from ${String(l)}`} />
+                    <Tooltip labelFormatter={(l) => `Period from ${String(l)}`} itemStyle={TOOLTIP_ITEM} contentStyle={TOOLTIP_BOX} />
                     <Bar dataKey="fixes" name="Fixes" fill="#15803d" isAnimationActive={false} />
                   </BarChart>
                 </ChartCard>

@@ -104,12 +104,12 @@ function Breakdown({ title, rows, testId }: { title: string; rows: { label: stri
       ) : (
         <ul className="mt-3 space-y-1.5">
           {rows.map((r) => (
-            <li key={r.label} className="grid grid-cols-[minmax(0,12rem)_1fr_auto] items-center gap-3 text-sm">
+            <li key={r.label} className="grid grid-cols-[minmax(0,12rem)_1fr_4.5rem] items-center gap-3 text-sm">
               <span className="truncate" title={r.label}>{r.label}</span>
               <span className="h-2 rounded bg-slate-100 dark:bg-slate-800" aria-hidden>
                 <span className="block h-2 rounded bg-indigo-500" style={{ width: `${(r.n / max) * 100}%` }} />
               </span>
-              <Link href={r.href} className={`${link} tabular-nums font-medium text-indigo-700 dark:text-indigo-300`} aria-label={`${fmt(r.n)} events: ${r.label} (open in Explorer)`}>
+              <Link href={r.href} className={`${link} justify-self-end tabular-nums font-medium text-indigo-700 dark:text-indigo-300`} aria-label={`${fmt(r.n)} events: ${r.label} (open in Explorer)`}>
                 {fmt(r.n)}
               </Link>
             </li>
