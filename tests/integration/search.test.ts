@@ -127,9 +127,9 @@ describe(`full-text search (${TEST_DB})`, () => {
     expect(await ids("q=alice&fields=all")).toEqual(["log-create", "log_abc123"]);
     expect(await ids("q=alice&fields=actor")).toEqual(["log_abc123"]);
     expect(await ids("q=alice&fields=details")).toEqual(["log-create"]);
-    expect(await ids("q=block&fields=details")).toEqual(["log-policy"]);
-    expect(await ids("q=block")).toEqual(["log-policy"]);
-    expect(await ids("q=severity:critical")).toEqual([]); // details keys are not indexed, only values
+    expect(await ids("q=block&fields=details")).toEqual(["log-policy", "log-scan"]); // a value, and a key of details
+    expect(await ids("q=block")).toEqual(["log-policy", "log-scan"]);
+    expect(await ids("q=severity:critical")).toEqual(["log-scan"]);
     expect(await ids("q=critical&fields=details")).toEqual(["log-scan"]);
     expect(await ids("q=block&fields=actor")).toEqual([]);
     const h = (await find("q=alice&fields=actor")).body.data.results[0].highlight;
