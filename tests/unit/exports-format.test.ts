@@ -1,6 +1,7 @@
 import { parse } from "csv-parse/sync";
 import { describe, expect, it } from "vitest";
 import type { StoredEvent } from "@/lib/audit/event-schema";
+import { toAppSecEntry } from "@/app/api/_dialects/appsecplus";
 import { CSV_COLUMNS, csvHeader, csvLines, neutralizeCell, toAppSecPlusEntry } from "@/lib/exports/format-entries";
 
 const ev = (over: Partial<StoredEvent> = {}): StoredEvent => ({
@@ -67,5 +68,14 @@ describe("JSONL entry shape for AppSec+ exports", () => {
       resource: { type: "policy", id: "p1", name: "Policy" },
       metadata: { ip: "203.0.113.10", requestId: "req-1", changes: { action: { old: "monitor", new: "block" } } },
     });
+  });
+
+  it("equals the AppSec+ dialect's own entry mapper (GET /audit-logs), field for field", () => {
+    const cases = [
+      ev(),
+      ev({ ip_address: "2001:db8::1", request_id: "r", changes: { a: { new: 1 } }, details: { x: 1 }, repository: { id: "r1", name: "acme/r1" } }),
+      ev({ actor: { id: "svc", type: "service_account", name: "CI" }, resource: { type: "t", id: "i" } }),
+    ];
+    for (const e of cases) expect(toAppSecPlusEntry(e)).toEqual(toAppSecEntry(e));
   });
 });
