@@ -143,7 +143,8 @@ async function scoreValues(opts: GetHistoryOptions, periods: Period[]): Promise<
 
 async function openIssueValues(opts: GetHistoryOptions, periods: Period[]): Promise<number[]> {
   const { start, end } = rangeOf(periods);
-  // audit_issue_events: issue.created (opened) / issue.resolved, extracted at insert (trigger).
+  // audit_issue_events: issue.created (opened) / issue.resolved, extracted at insert (trigger), each
+  // with its effect on the open count given the issue's earlier events (+1, -1 or 0).
   const params: SqlParam[] = [opts.orgId, start, end];
   let and = "";
   if (opts.repositoryId !== undefined) {
@@ -154,16 +155,11 @@ async function openIssueValues(opts: GetHistoryOptions, periods: Period[]): Prom
     params.push(opts.framework);
     and += ` AND framework = $${params.length}`;
   }
-  // Each event's effect on the open count: +1 when an issue becomes open, -1 when it becomes resolved.
+  // Each event's effect on the open count (+1 opens, -1 resolves) is kept in `delta` by the trigger.
   const rows = await opts.sql.query<{ bucket: string; delta: number }>(
-    `WITH st AS (
-       SELECT "timestamp", opened,
-              coalesce(lag(opened) OVER (PARTITION BY resource_id ORDER BY "timestamp", seq), false) AS was
-       FROM audit_issue_events WHERE org_id = $1 AND "timestamp" < $3${and}
-     )
-     SELECT CASE WHEN "timestamp" < $2 THEN '' ELSE ${sqlPeriodKey('"timestamp"', opts.interval)} END AS bucket,
-            sum(CASE WHEN opened AND NOT was THEN 1 WHEN was AND NOT opened THEN -1 ELSE 0 END)::int8 AS delta
-     FROM st WHERE opened <> was GROUP BY 1`,
+    `SELECT CASE WHEN "timestamp" < $2 THEN '' ELSE ${sqlPeriodKey('"timestamp"', opts.interval)} END AS bucket, sum(delta)::int8 AS delta
+     FROM audit_issue_events WHERE org_id = $1 AND "timestamp" < $3 AND delta <> 0${and}
+     GROUP BY 1`,
     params,
   );
   const deltas = new Map(rows.map((r) => [r.bucket, Number(r.delta)]));
