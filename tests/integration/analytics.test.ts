@@ -136,6 +136,16 @@ describe(`GET /api/v1/audit/history (${TEST_DB})`, () => {
     expect(r.body.data.summary).toEqual({ start_value: 3, end_value: 2, total_change: -1, trend: "improving" });
   });
 
+  it("issues: an issue's events arriving out of order (resolve first, create later) count by their timestamps", async () => {
+    await call(orgs.POST, "POST", "/api/v1/admin/orgs", { token: ROOT_TOKEN, body: { slug: "ooo" } });
+    const t = await mint("ooo", ["audit:read", "audit:write"]);
+    await ingest(t, [issue("o-r1", "2024-01-10T10:00:00Z", "issue.resolved", "i1")]);
+    await ingest(t, [issue("o-c1", "2024-01-02T10:00:00Z", "issue.created", "i1"), issue("o-c2", "2024-01-03T10:00:00Z", "issue.created", "i2")]);
+    const r = await get(history.GET, "/api/v1/audit/history?metric=issues&interval=week&from=2024-01-01&to=2024-01-14", t);
+    expect(r.body.data.data_points.map((p: { value: number }) => p.value)).toEqual([2, 1]);
+    expect(r.body.data.summary.trend).toBe("improving");
+  });
+
   it("fixes = fix.applied per period", async () => {
     const r = await get(history.GET, "/api/v1/audit/history?metric=fixes&interval=week&from=2024-01-01&to=2024-01-21");
     expect(r.body.data.data_points.map((p: { value: number }) => p.value)).toEqual([1, 2, 2]);
