@@ -64,7 +64,8 @@ interface Token {
   raw: string;
   start: number;
   end: number;
-  quoted: boolean;
+  /** Where in `raw` the first quoted part began (-1: none), so key:"a value" stays a key:value. */
+  quoteAt: number;
 }
 
 function tokenize(input: string, errors: QueryError[]): Token[] {
@@ -77,25 +78,26 @@ function tokenize(input: string, errors: QueryError[]): Token[] {
     }
     const start = i;
     let raw = "";
-    let quoted = false;
+    let quoteAt = -1;
     while (i < input.length && !/\s/.test(input[i]!)) {
       if (input[i] === '"') {
         const close = input.indexOf('"', i + 1);
         if (close < 0) {
           errors.push({ message: `unclosed quote: add a " after ${JSON.stringify(input.slice(i + 1, i + 21))}`, start: i, end: input.length });
+          if (quoteAt < 0) quoteAt = raw.length;
           raw += input.slice(i + 1);
           i = input.length;
           break;
         }
+        if (quoteAt < 0) quoteAt = raw.length;
         raw += input.slice(i + 1, close);
-        quoted = true;
         i = close + 1;
       } else {
         raw += input[i];
         i++;
       }
     }
-    out.push({ raw, start, end: i, quoted });
+    out.push({ raw, start, end: i, quoteAt });
   }
   return out;
 }
@@ -136,13 +138,14 @@ export function parseExplorerQuery(input: string): ParsedQuery {
     return q;
   }
   for (const t of tokenize(input, q.errors)) {
-    const colon = t.quoted ? -1 : t.raw.indexOf(":");
+    const c = t.raw.indexOf(":");
+    const colon = c > 0 && (t.quoteAt < 0 || t.quoteAt > c) ? c : -1;
     const keyPart = colon > 0 ? t.raw.slice(0, colon) : "";
     const negated = keyPart.startsWith("-");
     const keyName = (negated ? keyPart.slice(1) : keyPart).toLowerCase();
     const looksLikeKey = colon > 0 && /^-?[a-z_]+$/i.test(keyPart);
     if (!looksLikeKey) {
-      if (t.raw.startsWith("-") && t.raw.length > 1 && !t.quoted) {
+      if (t.raw.startsWith("-") && t.raw.length > 1 && t.quoteAt !== 0) {
         q.errors.push({ message: `"${t.raw}": excluding free text is not supported; exclude with a key, e.g. -action:user.login`, start: t.start, end: t.end });
       } else if (t.raw) q.text.push(t.raw);
       continue;

@@ -24,7 +24,7 @@ const differ = create({
     const key = o.id ?? o.name ?? o.key;
     return typeof key === "string" || typeof key === "number" ? String(key) : JSON.stringify(item) ?? String(index);
   },
-  arrays: { detectMove: false },
+  arrays: { detectMove: true, includeValueOnMove: false },
   cloneDiffValues: false,
 });
 
