@@ -12,7 +12,7 @@ const EnvSchema = z.object({
   AUDIT_EXPORT_HEARTBEAT_MS: z.coerce.number().int().min(100).default(5000),
   /** A processing job whose heartbeat is older than this belongs to a dead worker: it is taken over. */
   AUDIT_EXPORT_STALE_MS: z.coerce.number().int().min(500).default(30_000),
-  AUDIT_EXPORT_BATCH_ROWS: z.coerce.number().int().min(1).max(50_000).default(5000),
+  AUDIT_EXPORT_BATCH_ROWS: z.coerce.number().int().min(1).max(50_000).default(2500),
   /** Pause between read batches (throttles an export's load on the database); 0 = none. */
   AUDIT_EXPORT_BATCH_DELAY_MS: z.coerce.number().int().min(0).default(0),
   AUDIT_EXPORT_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(3),

@@ -55,7 +55,7 @@ export async function writeLogExport(opts: WriteLogExportOptions): Promise<void>
   }
   const sink = new Writable({
     objectMode: true,
-    highWaterMark: 2,
+    highWaterMark: 1,
     write: (item: { buf: Buffer } & ChunkProgress, _enc, cb) => {
       opts.store.append(item.buf, item).then(() => cb(), cb);
     },
@@ -63,5 +63,5 @@ export async function writeLogExport(opts: WriteLogExportOptions): Promise<void>
       opts.store.flush().then(() => cb(), cb);
     },
   });
-  await pipeline(Readable.from(batches(), { highWaterMark: 2 }), sink);
+  await pipeline(Readable.from(batches(), { highWaterMark: 1 }), sink);
 }
