@@ -22,6 +22,7 @@ export function formatInstant(value: string | number | Date, tz: TimeZoneMode, o
 /** Short axis labels for charts, in the chosen zone. */
 export function formatAxis(value: number, tz: TimeZoneMode, spanMs: number): string {
   const d = new Date(value);
+  if (spanMs > 300 * 86_400_000) return tz === "utc" ? `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}` : format(d, "yyyy-MM");
   const day = spanMs > 3 * 86_400_000;
   if (tz === "utc") return day ? `${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}` : `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
   return format(d, day ? "MM-dd" : "HH:mm");

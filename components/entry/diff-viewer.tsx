@@ -19,9 +19,9 @@ const show = (v: unknown) => (v === undefined ? "" : typeof v === "string" ? JSO
 function Value({ value }: { value: unknown }) {
   const text = show(value);
   const [open, setOpen] = useState(false);
-  if (text.length <= FOLD_CHARS || open) return <span className="whitespace-pre-wrap break-all">{text}</span>;
+  if (text.length <= FOLD_CHARS || open) return <span className="whitespace-pre-wrap break-words [overflow-wrap:anywhere]">{text}</span>;
   return (
-    <span className="whitespace-pre-wrap break-all">
+    <span className="whitespace-pre-wrap break-words [overflow-wrap:anywhere]">
       {text.slice(0, FOLD_CHARS)}…{" "}
       <button type="button" className="rounded bg-slate-200 px-1 text-xs text-slate-800 underline dark:bg-slate-700 dark:text-slate-100" onClick={() => setOpen(true)}>
         show all ({text.length.toLocaleString("en-US")} chars)
@@ -34,7 +34,7 @@ function Value({ value }: { value: unknown }) {
 function WordDiff({ a, b, side }: { a: string; b: string; side: "old" | "new" | "both" }) {
   const parts = diffWords(a, b);
   return (
-    <span className="whitespace-pre-wrap break-all">
+    <span className="whitespace-pre-wrap break-words [overflow-wrap:anywhere]">
       &quot;
       {parts.map((p, i) =>
         p.kind === "same" ? (
@@ -84,7 +84,7 @@ function SideBySide({ node, depth }: { node: DiffNode; depth: number }) {
     <div role="row" data-kind={node.kind} className="grid grid-cols-[minmax(8rem,14rem)_1fr_1fr] border-t border-slate-100 dark:border-slate-800">
       <div role="rowheader" className="flex gap-1 py-1" style={{ paddingLeft: `${depth * 0.75}rem` }}>
         <Sign kind={node.kind} />
-        <span className="break-all">{node.label || "value"}</span>
+        <span className="break-words [overflow-wrap:anywhere]">{node.label || "value"}</span>
         <span className="sr-only">({m.word})</span>
       </div>
       <div role="cell" className={`px-2 py-1 ${node.kind === "added" ? "" : node.kind === "unchanged" ? m.cls : MARK.removed.cls}`}>
@@ -137,7 +137,7 @@ const modeParser = parseAsStringLiteral(["split", "inline"] as const).withDefaul
 /** Before/after pairs: side-by-side or inline, nested objects and arrays, word-level string diffs. */
 export function DiffViewer({ pairs }: { pairs: { label: string; old: unknown; new: unknown }[] }) {
   const [mode, setMode] = useQueryState("diff", modeParser);
-  const trees = useMemo(() => pairs.map((p) => ({ ...p, tree: diffValues(p.old, p.new) })), [pairs]);
+  const trees = useMemo(() => pairs.map((p) => ({ ...p, tree: diffValues(p.old, p.new, p.label) })), [pairs]);
   if (!pairs.length) return <p className="text-sm text-slate-600 dark:text-slate-300">This entry records no before/after values.</p>;
   return (
     <div data-testid="diff-viewer">

@@ -15,7 +15,7 @@ const tab = "rounded-t-md border-b-2 border-transparent px-3 py-1.5 text-sm font
 /** The full entry page: every field, the diff, raw JSON, the chain block and the resource's timeline. */
 export function EntryView({ id }: { id: string }) {
   const entry = useEntry(id);
-  if (entry.isPending) return <div className="space-y-3" aria-busy="true" aria-label="Loading entry">{[0, 1, 2].map((i) => <div key={i} className="h-16 animate-pulse rounded-md bg-slate-100 dark:bg-slate-800" />)}</div>;
+  if (entry.isPending) return <div className="space-y-3" role="status" aria-busy="true" aria-label="Loading entry">{[0, 1, 2].map((i) => <div key={i} className="h-16 animate-pulse rounded-md bg-slate-100 dark:bg-slate-800" />)}</div>;
   if (entry.isError) {
     return (
       <div role="alert" className="rounded-md border border-rose-300 bg-rose-50 p-4 text-rose-900 dark:border-rose-800 dark:bg-rose-950 dark:text-rose-100">
@@ -112,7 +112,7 @@ function Timeline({ ctx }: { ctx: EntryContext }) {
   return (
     <section aria-labelledby="timeline-h" className="rounded-md border border-slate-200 p-3 dark:border-slate-800">
       <h2 id="timeline-h" className="font-semibold">Timeline of {ctx.event.resource.name ?? `${ctx.event.resource.type} ${ctx.event.resource.id}`}</h2>
-      <ol className="mt-2 space-y-2 border-l border-slate-200 pl-3 dark:border-slate-700">
+      <ol className="mt-2 max-h-[28rem] space-y-2 overflow-y-auto border-l border-slate-200 pl-3 dark:border-slate-700" tabIndex={0} aria-label="Events on this resource, newest first">
         {ctx.timeline.map((e) => (
           <li key={e.id} className="text-sm">
             {e.id === ctx.event.id ? (

@@ -121,7 +121,7 @@ export function Explorer() {
           </button>
         </div>
       ) : events.isPending ? (
-        <div className="space-y-1" aria-busy="true" aria-label="Loading events">
+        <div className="space-y-1" role="status" aria-busy="true" aria-label="Loading events">
           {Array.from({ length: 8 }, (_, i) => (
             <div key={i} className="h-8 animate-pulse rounded bg-slate-100 dark:bg-slate-800" />
           ))}

@@ -33,7 +33,7 @@ export function UsersAdmin() {
       <h1 className="text-2xl font-semibold tracking-tight">Users</h1>
       <section aria-labelledby="members" className="mt-6">
         <h2 id="members" className="text-lg font-medium">Members</h2>
-        {users.isPending && <div className="mt-3 h-24 animate-pulse rounded-md bg-slate-100 dark:bg-slate-800" aria-label="Loading users" />}
+        {users.isPending && <div className="mt-3 h-24 animate-pulse rounded-md bg-slate-100 dark:bg-slate-800" role="status" aria-label="Loading users" />}
         {users.isError && <p role="alert" className="mt-3 text-red-700 dark:text-red-400">Could not load users: {users.error.message}. Reload the page to try again.</p>}
         {users.data && (
           <table className="mt-3 w-full text-left text-sm">

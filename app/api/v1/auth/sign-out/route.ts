@@ -7,7 +7,7 @@ import { requireSession } from "@/lib/sessions/require-session";
 import { isSecureRequest, sessionCookies } from "@/lib/sessions/session-cookie";
 
 /** Ends the session (CSRF-protected like every cookie write) and clears both cookies. */
-export const POST = apiHandler({}, async ({ req, url, db, principal }) => {
+export const POST = apiHandler({ scope: "audit:read" }, async ({ req, url, db, principal }) => {
   const session = requireSession(principal);
   await deleteSession({ db, sessionId: session.sessionId });
   await recordEvent({ sql: db.sql, orgId: session.orgId, event: { actor: principalActor(session), action: "user.logout", resource: { type: "user", id: session.userId, name: session.email } } });

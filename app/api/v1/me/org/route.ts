@@ -6,7 +6,7 @@ import { requireSession } from "@/lib/sessions/require-session";
 import { SwitchOrgInputSchema } from "@/lib/users/user-schemas";
 
 /** Org switcher: `{"org": "<slug or id>"}`; an org the user does not belong to answers 404. */
-export const PUT = apiHandler({}, async ({ req, db, principal }) => {
+export const PUT = apiHandler({ scope: "audit:read" }, async ({ req, db, principal }) => {
   const session = requireSession(principal);
   const parsed = SwitchOrgInputSchema.safeParse(await readJsonBody(req, 4096));
   if (!parsed.success) throw zodToAppError(parsed.error);

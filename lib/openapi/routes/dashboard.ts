@@ -1,0 +1,97 @@
+/** OpenAPI registrations: dashboard sign-in and session, user admin, and the explorer's endpoints. */
+import { z } from "zod";
+import { ExplorerParamsSchema } from "../../audit/explorer-filter";
+import { SCOPES } from "../../auth/scopes";
+import { ROLES } from "../../users/roles";
+import { CreateUserInputSchema, SignInInputSchema, SwitchOrgInputSchema } from "../../users/user-schemas";
+import { registerRoute } from "../registry";
+
+const Json = z.record(z.string(), z.unknown());
+const Entry = z
+  .object({ id: z.string(), seq: z.number().int(), timestamp: z.string(), received_at: z.string(), action: z.string(), actor: Json, resource: Json, hash: z.string(), previous_hash: z.string().nullable() })
+  .catchall(z.unknown())
+  .describe("The canonical entry (docs/architecture.md) with its chain fields.");
+const OrgRef = z.object({ id: z.string(), slug: z.string(), name: z.string() });
+const SessionView = z.object({
+  user: z.object({ id: z.string(), email: z.string(), name: z.string() }),
+  org: OrgRef.nullable(),
+  role: z.enum(ROLES),
+  scopes: z.array(z.enum(SCOPES)),
+  orgs: z.array(OrgRef.extend({ role: z.enum(ROLES) })),
+});
+const UserView = z.object({ id: z.string(), email: z.string(), name: z.string(), role: z.enum(ROLES), created_at: z.string(), last_login_at: z.string().nullable() });
+const cookieHeaders = { "Set-Cookie": { description: "audit_session (httpOnly) and audit_csrf (readable; echo it in X-CSRF-Token on writes).", schema: { type: "string" } } };
+const session: ("bearer" | "basic" | "session")[] = ["session"];
+const all: ("bearer" | "basic" | "session")[] = ["bearer", "basic", "session"];
+
+registerRoute({
+  method: "post", path: "/api/v1/auth/sign-in", operationId: "signIn", summary: "Dashboard sign-in (email + password → session cookie); failed attempts are throttled",
+  tags: ["Dashboard"], scope: null, body: SignInInputSchema,
+  responses: { 200: { description: "Signed in.", schema: z.object({ success: z.literal(true), data: z.object({ expires_at: z.string() }) }), headers: cookieHeaders } },
+  errors: [401, 404, 422],
+});
+registerRoute({
+  method: "post", path: "/api/v1/auth/sign-out", operationId: "signOut", summary: "End the session (needs X-CSRF-Token)",
+  tags: ["Dashboard"], scope: "audit:read", security: session,
+  responses: { 200: { description: "Signed out; both cookies cleared.", schema: z.object({ success: z.literal(true) }), headers: cookieHeaders } },
+});
+registerRoute({
+  method: "get", path: "/api/v1/me", operationId: "getMe", summary: "The signed-in user, current org, role and orgs",
+  tags: ["Dashboard"], scope: "audit:read", security: session,
+  responses: { 200: { description: "The session.", schema: z.object({ success: z.literal(true), data: SessionView }) } },
+});
+registerRoute({
+  method: "put", path: "/api/v1/me/org", operationId: "switchOrg", summary: "Switch the session's org (one the user belongs to; needs X-CSRF-Token)",
+  tags: ["Dashboard"], scope: "audit:read", security: session, body: SwitchOrgInputSchema,
+  responses: { 200: { description: "Switched.", schema: z.object({ success: z.literal(true), data: SessionView }) } },
+  errors: [404, 422],
+});
+registerRoute({
+  method: "post", path: "/api/v1/admin/users", operationId: "createUser", summary: "Add a dashboard user to the caller's org with a role (audited as user.created)",
+  tags: ["Admin"], scope: "admin", security: all, body: CreateUserInputSchema,
+  responses: { 201: { description: "Created.", schema: z.object({ success: z.literal(true), data: UserView }) } },
+  errors: [409, 422],
+});
+registerRoute({
+  method: "get", path: "/api/v1/admin/users", operationId: "listUsers", summary: "The org's dashboard users and roles",
+  tags: ["Admin"], scope: "admin", security: all,
+  responses: { 200: { description: "Users.", schema: z.object({ success: z.literal(true), data: z.array(UserView) }) } },
+});
+registerRoute({
+  method: "get", path: "/api/v1/audit/explorer/events", operationId: "explorerEvents",
+  summary: "Explorer list: canonical entries newest first, keyset-paged over (timestamp, seq), with the total",
+  description: "`q` is the explorer's query language (docs/api.md, Explorer). `cursor` is the previous page's `next_cursor`; `total=0` skips the count.",
+  tags: ["Explorer"], scope: "audit:read", security: all,
+  query: ExplorerParamsSchema.extend({ cursor: z.string().optional(), limit: z.string().optional().describe("1–500, default 100"), total: z.enum(["0", "1"]).optional() }),
+  responses: { 200: { description: "A page.", schema: z.object({ success: z.literal(true), data: z.array(Entry), next_cursor: z.string().nullable(), total: z.number().int().nullable() }) } },
+});
+registerRoute({
+  method: "get", path: "/api/v1/audit/explorer/histogram", operationId: "explorerHistogram", summary: "Events per time bucket for the explorer's filters",
+  tags: ["Explorer"], scope: "audit:read", security: all, query: ExplorerParamsSchema,
+  responses: {
+    200: {
+      description: "Buckets (at most ~120; empty ones included).",
+      schema: z.object({ success: z.literal(true), data: z.object({ interval_ms: z.number(), from: z.string().nullable(), to: z.string().nullable(), buckets: z.array(z.object({ start: z.string(), count: z.number().int() })) }) }),
+    },
+  },
+});
+const Facet = z.object({ value: z.string(), label: z.string().optional(), count: z.number().int() });
+registerRoute({
+  method: "get", path: "/api/v1/audit/explorer/facets", operationId: "explorerFacets", summary: "Value counts for the filter bar and autocomplete",
+  tags: ["Explorer"], scope: "audit:read", security: all, query: ExplorerParamsSchema,
+  responses: { 200: { description: "Top values.", schema: z.object({ success: z.literal(true), data: z.object({ actions: z.array(Facet), actors: z.array(Facet), resource_types: z.array(Facet), repositories: z.array(Facet) }) }) } },
+});
+registerRoute({
+  method: "get", path: "/api/v1/audit/explorer/entries/{id}", operationId: "explorerEntry", summary: "One entry with its chain neighbours and its resource's timeline",
+  tags: ["Explorer"], scope: "audit:read", security: all, params: z.object({ id: z.string() }),
+  responses: {
+    200: {
+      description: "The entry.",
+      schema: z.object({
+        success: z.literal(true),
+        data: z.object({ event: Entry, previous: z.object({ id: z.string(), seq: z.number() }).nullable(), next: z.object({ id: z.string(), seq: z.number() }).nullable(), timeline: z.array(Entry) }),
+      }),
+    },
+  },
+  errors: [404],
+});
