@@ -151,6 +151,35 @@ describe(`retention enforcement and legal holds (${TEST_DB})`, () => {
     expect(enforced[0]!.n).toBe(2);
   });
 
+  it("when the whole chain is expired it is cut to the end; the side tables follow; verify passes on what remains", async () => {
+    const db = await getDatabase();
+    const { appendEvents } = await import("@/lib/audit/append-events");
+    const { enforceRetention } = await import("@/lib/retention/enforce-retention");
+    const { verifyChain } = await import("@/lib/audit/verify-chain");
+    const { getHistory } = await import("@/lib/analytics/get-history");
+    const org = await db.prisma.org.create({ data: { id: "org_ret3", slug: "ret3", name: "ret3" } });
+    const repo = { id: "repo_x", name: "acme/x" };
+    await appendEvents({
+      sql: db.sql,
+      orgId: org.id,
+      events: [
+        { ...old(1), action: "scan.completed", resource: { type: "scan", id: "s1" }, repository: repo, details: { framework: "soc2", score: 70 } },
+        { ...old(2), action: "issue.created", resource: { type: "issue", id: "i1" }, repository: repo },
+        old(3),
+      ],
+    });
+    const count = async (table: string) => (await db.sql.query<{ n: number }>(`SELECT count(*)::int8 AS n FROM ${table} WHERE org_id = $1`, [org.id]))[0]!.n;
+    expect([await count("audit_scan_scores"), await count("audit_issue_events"), await count("audit_monthly_rollups")]).toEqual([1, 1, 3]);
+    const r = await enforceRetention({ db, orgId: org.id });
+    expect(r).toMatchObject({ removed: 3, through_seq: 3, stopped_by: "chain_end" });
+    expect([await count("audit_scan_scores"), await count("audit_issue_events"), await count("audit_daily_rollups"), await count("audit_monthly_rollups")]).toEqual([0, 0, 1, 1]);
+    // Only retention.enforced (seq 4, linked to the cut hash) remains.
+    const v = await verifyChain({ sql: db.sql, orgId: org.id, filter: {} });
+    expect(v).toMatchObject({ verified: true, logs_checked: 1, first_seq: 4, gaps_detected: 0, broken_links: 0, retention_cut: { seq: 3, hash: r.cut_hash } });
+    const h = await getHistory({ sql: db.sql, orgId: org.id, metric: "score", interval: "month", from: new Date("2015-01-01T00:00:00Z"), to: new Date("2015-02-01T00:00:00Z") });
+    expect(h.data_points[0]!.value).toBeNull();
+  });
+
   it("a forged cut is detected: a remaining entry whose link does not match the recorded cut hash", async () => {
     const db = await getDatabase();
     const { verifyChain } = await import("@/lib/audit/verify-chain");
