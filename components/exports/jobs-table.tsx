@@ -4,6 +4,7 @@ import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from "
 import { Ban, Download, RotateCcw } from "lucide-react";
 import { toast } from "sonner";
 import { Time } from "@/components/time";
+import { ApiError } from "@/lib/client/api-fetch";
 import { useCancelExport, useExports, useRetryExport, type ExportJob } from "./use-exports";
 
 const fmt = (n: number) => n.toLocaleString("en-US");
@@ -104,6 +105,9 @@ const columns = [
 export function JobsTable() {
   const jobs = useExports();
   const table = useReactTable({ data: jobs.data ?? [], columns, getCoreRowModel: getCoreRowModel(), getRowId: (j) => j.id });
+  if (jobs.isError && jobs.error instanceof ApiError && jobs.error.status === 403) {
+    return <p role="alert" className="text-sm text-slate-700 dark:text-slate-300">Your role cannot export: auditors and admins can. Ask an admin for the auditor role.</p>;
+  }
   if (jobs.isError) return <p role="alert" className="text-red-700 dark:text-red-400">Could not load exports: {jobs.error.message}</p>;
   if (jobs.isPending) return <p className="text-sm text-slate-600 dark:text-slate-400">Loading exports…</p>;
   if (!jobs.data.length) return <p className="text-sm text-slate-600 dark:text-slate-400">No exports yet.</p>;
