@@ -95,7 +95,13 @@ const columns = [
   col.display({ id: "progress", header: "Progress", cell: ({ row: { original: j } }) => <Progress job={j} /> }),
   col.accessor("rows_written", {
     header: "Rows",
-    cell: ({ row: { original: j } }) => <span className="tabular-nums">{fmt(j.rows_written)}{j.status !== "completed" && j.rows_total != null ? ` / ${fmt(j.rows_total)}` : ""}</span>,
+    cell: ({ row: { original: j } }) => (
+      <span className="tabular-nums">
+        {fmt(j.rows_written)}
+        {j.status !== "completed" && j.rows_total != null ? ` / ${fmt(j.rows_total)}` : ""}
+        {j.kind === "evidence" && <span className="block text-xs text-slate-600 dark:text-slate-400">lines{j.files_included ? ` in ${j.files_included} files` : ""}</span>}
+      </span>
+    ),
   }),
   col.accessor("size_bytes", { header: "Size", cell: (c) => <span className="tabular-nums">{size(c.getValue())}</span> }),
   col.accessor("expires_at", { header: "Expires", cell: (c) => (c.getValue() ? <Time value={c.getValue()!} /> : "—") }),

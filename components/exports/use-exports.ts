@@ -54,7 +54,7 @@ export function useExports() {
       if (!wasRunning || running(j)) continue;
       if (j.status === "completed") {
         toast.success(`Export ready: ${j.file_name ?? j.id}`, {
-          description: `${j.rows_written.toLocaleString("en-US")} entries`,
+          description: j.kind === "evidence" ? `${j.files_included ?? 0} files, ${j.rows_written.toLocaleString("en-US")} lines` : `${j.rows_written.toLocaleString("en-US")} entries`,
           action: j.download_url ? { label: "Download", onClick: () => window.location.assign(j.download_url!) } : undefined,
         });
       } else if (j.status === "failed") {
