@@ -9,7 +9,8 @@ import { E2E_ADMIN, E2E_PORT } from "./e2e/env";
  * `npm test` builds into .next first; during development set NEXT_DIST_DIR to your own build.
  * Each run gets a fresh data directory (embedded PGlite) with demo data and a known admin.
  */
-process.env.E2E_DATA_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), "audit-e2e-"));
+// Set once in the runner process; workers inherit it. Not needed when reusing your own server.
+if (process.env.E2E_REUSE !== "1") process.env.E2E_DATA_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), "audit-e2e-"));
 const baseURL = `http://127.0.0.1:${E2E_PORT}`;
 
 export default defineConfig({
