@@ -42,7 +42,7 @@ export default defineConfig({
     stderr: "pipe",
     env: {
       NEXT_TELEMETRY_DISABLED: "1",
-      AUDIT_DATA_DIR: process.env.E2E_DATA_DIR,
+      AUDIT_DATA_DIR: process.env.E2E_DATA_DIR ?? "",
       AUDIT_DEMO: "1",
       AUDIT_ADMIN_EMAIL: E2E_ADMIN.email,
       AUDIT_ADMIN_PASSWORD: E2E_ADMIN.password,
