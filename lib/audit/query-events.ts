@@ -49,14 +49,21 @@ export interface EventFilter {
 }
 
 /**
- * A `websearch_to_tsquery('simple', …)` text, optionally OR-ed with an alternative spelling (the
- * same words split at punctuation), restricted to weight A (actor) or B (details, changes).
+ * Full-text search (lib/search/parse-search-query.ts): `query` is web-search syntax in which words
+ * with punctuation are quoted; it is split at punctuation here, exactly as the index is
+ * (prisma/sql/search_vector_v4.sql), then read by websearch_to_tsquery('simple', …). `weight`
+ * restricts matches to the actor (a) or to details and changes (b).
  */
 export interface TextSearch {
   query: string;
-  alternative?: string;
+  /** The user's words as typed: highlights use them too, to mark whole tokens. */
+  original?: string;
   weight?: "a" | "b";
 }
+
+/** SQL of the tsquery for a TextSearch whose query is in parameter `p`. */
+export const textSearchTsquery = (p: string) =>
+  `websearch_to_tsquery('simple', regexp_replace(${p}::text, '(?!-")[^[:alnum:][:space:]"]', ' ', 'g'))`;
 
 export interface EventCursor {
   timestamp: Date;
@@ -91,11 +98,7 @@ export function buildWhere(orgId: string, f: EventFilter, alias = "e"): { where:
   if (f.textSearch) {
     const t = f.textSearch;
     params.push(t.query);
-    tsquery = `websearch_to_tsquery('simple', $${params.length}::text)`;
-    if (t.alternative !== undefined) {
-      params.push(t.alternative);
-      tsquery = `(${tsquery} || websearch_to_tsquery('simple', $${params.length}::text))`;
-    }
+    tsquery = textSearchTsquery(`$${params.length}`);
     parts.push(`${alias}.search_vector @@ ${tsquery}`);
     if (t.weight) parts.push(`ts_filter(${alias}.search_vector, '{${t.weight === "a" ? "a" : "b"}}') @@ ${tsquery}`);
   }

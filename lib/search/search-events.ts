@@ -46,8 +46,10 @@ export async function searchEvents(opts: {
   const weight = opts.filter.textSearch.weight;
   const vector = weight ? `ts_filter(c.search_vector, '{${weight === "a" ? "a" : "b"}}')` : "c.search_vector";
   const end = Math.max(RANK_WINDOW, opts.offset + opts.limit);
-  params.push(end, RANK_WINDOW, opts.limit, opts.offset, PART[opts.fields]);
-  const [pEnd, pWindow, pLimit, pOffset, pPart] = [params.length - 4, params.length - 3, params.length - 2, params.length - 1, params.length];
+  params.push(end, RANK_WINDOW, opts.limit, opts.offset, PART[opts.fields], opts.filter.textSearch.original ?? opts.filter.textSearch.query);
+  const [pEnd, pWindow, pLimit, pOffset, pPart, pOriginal] = [params.length - 5, params.length - 4, params.length - 3, params.length - 2, params.length - 1, params.length];
+  // Highlights mark whole tokens as typed (alice@example.com) as well as the split words.
+  const headlineQuery = `(websearch_to_tsquery('simple', $${pOriginal}::text) || ${tsquery})`;
   // The page and the exact total run side by side (two connections on PostgreSQL).
   const countParams = params.slice(0, pEnd - 1);
   const [rows, total] = await Promise.all([
@@ -64,7 +66,7 @@ export async function searchEvents(opts: {
          LIMIT $${pLimit} OFFSET $${pOffset}
        )
        SELECT e.content, p.rank::float8 AS rank, p.best::float8 AS best,
-         ts_headline('simple', ${escapeHtmlSql(`audit_search_text(e.content, $${pPart}::text)`)}, ${tsquery}, '${HEADLINE_OPTIONS}') AS headline
+         ts_headline('simple', ${escapeHtmlSql(`audit_search_text(e.content, $${pPart}::text)`)}, ${headlineQuery}, '${HEADLINE_OPTIONS}') AS headline
        FROM page p JOIN audit_events e ON e.org_id = $1 AND e.seq = p.seq
        ORDER BY p.late, (CASE WHEN p.late THEN 0 ELSE p.rank END) DESC, p.timestamp DESC, p.seq DESC`,
       params,
