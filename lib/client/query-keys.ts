@@ -6,6 +6,7 @@
 export const queryKeys = {
   me: ["me"] as const,
   users: ["users"] as const,
+  tokens: ["tokens"] as const,
   events: {
     all: ["events"] as const,
     list: (filter: Record<string, unknown>) => ["events", "list", filter] as const,
