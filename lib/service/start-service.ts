@@ -2,7 +2,7 @@ import { getConfig } from "../config";
 import { getDatabase } from "../db/get-database";
 import { seedDemo } from "../demo/seed-demo";
 import { ensureOrg } from "../orgs/create-org";
-import { ensureAdmin, ensureDemoAdmin } from "../users/ensure-admin";
+import { DEMO_ADMIN_EMAIL, ensureAdmin, ensureDemoAdmin } from "../users/ensure-admin";
 import { startExportWorker } from "../exports/start-export-worker";
 import { startRetentionJob } from "../retention/start-retention-job";
 
@@ -28,6 +28,8 @@ export async function startService(log: (line: string) => void = console.log): P
       const demo = await ensureDemoAdmin({ db, orgSlug: org, actor: SYSTEM });
       log(`[audit-trail] demo sign-in: ${demo.email} / ${demo.password} (admin of "${org}"; set AUDIT_ADMIN_EMAIL + AUDIT_ADMIN_PASSWORD for your own)`);
     }
+  } else if (!cfg.AUDIT_ADMIN_EMAIL && (await db.prisma.user.findUnique({ where: { email: DEMO_ADMIN_EMAIL } }))) {
+    log(`[audit-trail] demo sign-in: ${DEMO_ADMIN_EMAIL} (its password was printed at the first start; set AUDIT_ADMIN_EMAIL + AUDIT_ADMIN_PASSWORD to reset it)`);
   }
   if (cfg.AUDIT_ADMIN_EMAIL) {
     const admin = await ensureAdmin({ db, email: cfg.AUDIT_ADMIN_EMAIL, password: cfg.AUDIT_ADMIN_PASSWORD, orgSlug: cfg.AUDIT_ADMIN_ORG, actor: SYSTEM });

@@ -12,6 +12,8 @@ const hashToken = (token: string) => crypto.createHash("sha256").update(token, "
 /** Starts a session; the raw token goes into the cookie, only its SHA-256 into the database. */
 export async function createSession(opts: { db: Database; userId: string; orgId: string; ipAddress?: string; userAgent?: string; now?: Date }) {
   const now = opts.now ?? new Date();
+  // Housekeeping on the way: sessions past their absolute or idle end are useless rows.
+  await opts.db.prisma.session.deleteMany({ where: { OR: [{ expiresAt: { lte: now } }, { lastSeenAt: { lt: new Date(now.getTime() - SESSION_IDLE_MS) } }] } });
   const token = crypto.randomBytes(32).toString("base64url");
   const csrfToken = crypto.randomBytes(24).toString("base64url");
   const session = await opts.db.prisma.session.create({
