@@ -153,3 +153,44 @@ test("the time-zone toggle changes every rendered time; dark mode sticks", async
   await expect(page.locator("html")).not.toHaveClass(/dark/);
   await page.getByRole("group", { name: "Time zone" }).getByRole("button", { name: "UTC" }).click();
 });
+
+test("dragging across the histogram selects that time range; columns sort and hide", async ({ page }) => {
+  await page.goto("/logs?range=all");
+  await expect(page.getByTestId("event-row").first()).toBeVisible();
+  const chart = page.getByTestId("histogram");
+  const box = (await chart.boundingBox())!;
+  const y = box.y + box.height * 0.6;
+  await page.mouse.move(box.x + box.width * 0.55, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.7, y, { steps: 8 });
+  await page.mouse.move(box.x + box.width * 0.85, y, { steps: 8 });
+  await page.mouse.up();
+  await expect(page).toHaveURL(/range=custom/);
+  const url = new URL(page.url());
+  const from = Date.parse(url.searchParams.get("from")!);
+  const to = Date.parse(url.searchParams.get("to")!);
+  expect(to).toBeGreaterThan(from);
+  await expect(page.getByRole("button", { name: "Custom" })).toHaveAttribute("aria-pressed", "true");
+  await expect(page.getByTestId("events-table")).toHaveAttribute("aria-busy", "false");
+  await expect(page.getByTestId("event-row").first()).toBeVisible();
+  for (const t of await page.getByTestId("event-row").locator("time").evaluateAll((els) => els.slice(0, 5).map((e) => e.getAttribute("datetime")))) {
+    const ms = Date.parse(t!);
+    expect(ms).toBeGreaterThanOrEqual(from);
+    expect(ms).toBeLessThan(to);
+  }
+
+  // Sort by actor (within the loaded rows), then hide the Repository column; both go to the URL.
+  await page.getByRole("columnheader", { name: "Actor" }).getByRole("button").click();
+  await expect(page).toHaveURL(/sort=actor\./);
+  const actors = await page.getByTestId("event-row").evaluateAll((rows) => rows.slice(0, 10).map((r) => r.children[1]?.textContent ?? ""));
+  const asc = [...actors].sort((a, b) => a.localeCompare(b));
+  expect(actors.length).toBeGreaterThan(1);
+  expect([asc.join("|"), [...asc].reverse().join("|")]).toContain(actors.join("|"));
+  await page.getByRole("button", { name: "Columns" }).click();
+  await page.getByRole("checkbox", { name: "Repository" }).uncheck();
+  await expect(page).toHaveURL(/hide=/);
+  await expect(page.getByRole("columnheader", { name: "Repository" })).toHaveCount(0);
+  await page.keyboard.press("Escape");
+  await page.reload();
+  await expect(page.getByRole("columnheader", { name: "Repository" })).toHaveCount(0);
+});

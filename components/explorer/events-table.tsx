@@ -43,6 +43,8 @@ export interface EventsTableProps {
   hidden: string[];
   onHidden: (hidden: string[]) => void;
   hasMore: boolean;
+  /** True while the rows shown are the previous filters' (the new ones are loading). */
+  stale: boolean;
   loadingMore: boolean;
   loadMore: () => void;
 }
@@ -88,7 +90,7 @@ export function EventsTable(p: EventsTableProps) {
   const visibleCount = table.getVisibleLeafColumns().length;
 
   return (
-    <div className="rounded-md border border-slate-200 dark:border-slate-800">
+    <div data-testid="events-table" aria-busy={p.stale} className={`rounded-md border border-slate-200 transition-opacity dark:border-slate-800 ${p.stale ? "opacity-60" : ""}`}>
       <div className="flex items-center justify-between gap-2 border-b border-slate-200 px-3 py-1.5 text-sm dark:border-slate-800">
         <p data-testid="result-count" aria-live="polite">
           {p.total === null ? "…" : <><strong className="tabular-nums">{p.total.toLocaleString("en-US")}</strong> events</>}

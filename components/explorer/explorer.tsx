@@ -145,6 +145,7 @@ export function Explorer() {
           hidden={state.hide}
           onHidden={(hide) => void setState({ hide })}
           hasMore={!!hasNextPage}
+          stale={events.isPlaceholderData}
           loadingMore={isFetchingNextPage}
           loadMore={loadMore}
         />
