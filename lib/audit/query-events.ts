@@ -52,7 +52,7 @@ export interface EventFilter {
  * Full-text search (lib/search/parse-search-query.ts): `query` is web-search syntax in which words
  * with punctuation are quoted; it is split at punctuation here, exactly as the index is
  * (prisma/sql/search_vector_v4.sql), then read by websearch_to_tsquery('simple', …). `weight`
- * restricts matches to the actor (a) or to details and changes (b).
+ * restricts every word, excluded ones included, to the actor (a) or to details and changes (b).
  */
 export interface TextSearch {
   query: string;
@@ -61,9 +61,16 @@ export interface TextSearch {
   weight?: "a" | "b";
 }
 
-/** SQL of the tsquery for a TextSearch whose query is in parameter `p`. */
-export const textSearchTsquery = (p: string) =>
-  `websearch_to_tsquery('simple', regexp_replace(${p}::text, '(?!-")[^[:alnum:][:space:]"]', ' ', 'g'))`;
+/**
+ * SQL of the tsquery for a TextSearch whose query is in parameter `p`. A weight labels every
+ * lexeme of the query (`'alice':A`), so the GIN index and the planner's statistics still apply.
+ */
+export function textSearchTsquery(p: string, weight?: "a" | "b"): string {
+  const q = `websearch_to_tsquery('simple', regexp_replace(${p}::text, '(?!-")[^[:alnum:][:space:]"]', ' ', 'g'))`;
+  if (!weight) return q;
+  const label = weight === "a" ? "A" : "B";
+  return `(regexp_replace((${q})::text, '''((?:[^'']|'''')*)''', '''\\1'':${label}', 'g'))::tsquery`;
+}
 
 export interface EventCursor {
   timestamp: Date;
@@ -82,7 +89,10 @@ export function buildWhere(orgId: string, f: EventFilter, alias = "e"): { where:
   if (f.actions?.length) add((p) => `${alias}.action = ANY(${p}::text[])`, f.actions);
   if (f.actionPrefix !== undefined) add((p) => `starts_with(${alias}.action, ${p})`, f.actionPrefix);
   if (f.actionPrefixes?.length) {
-    add((p) => `EXISTS (SELECT 1 FROM unnest(${p}::text[]) AS ap(v) WHERE starts_with(${alias}.action, ap.v))`, f.actionPrefixes);
+    // LIKE ANY (prefix patterns) rather than starts_with over unnest: the planner estimates its
+    // selectivity from the column's statistics and keeps the (org, timestamp, seq) index scan.
+    const patterns = f.actionPrefixes.map((x) => `${x.replace(/[\\%_]/g, "\\$&")}%`);
+    add((p) => `${alias}.action LIKE ANY(${p}::text[])`, patterns);
   }
   if (f.actionLastSegment !== undefined) {
     add((p) => `(${alias}.action = ${p} OR right(${alias}.action, length(${p}) + 1) = '.' || ${p})`, f.actionLastSegment);
@@ -98,9 +108,8 @@ export function buildWhere(orgId: string, f: EventFilter, alias = "e"): { where:
   if (f.textSearch) {
     const t = f.textSearch;
     params.push(t.query);
-    tsquery = textSearchTsquery(`$${params.length}`);
+    tsquery = textSearchTsquery(`$${params.length}`, t.weight);
     parts.push(`${alias}.search_vector @@ ${tsquery}`);
-    if (t.weight) parts.push(`ts_filter(${alias}.search_vector, '{${t.weight === "a" ? "a" : "b"}}') @@ ${tsquery}`);
   }
   addExplorerConditions(f, alias, add);
   if (f.from) add((p) => `${alias}.timestamp >= ${p}`, f.from);

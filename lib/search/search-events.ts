@@ -29,6 +29,13 @@ const escapeHtmlSql = (t: string) =>
 export const RANK_WINDOW = 1000;
 
 /**
+ * `total` is exact up to this many matches; beyond, it is this number and the answer says so
+ * (`totalExact: false`, header `X-Total-Relation: gte`), as search engines do. Counting every
+ * match of a word found in most entries would visit most of the table.
+ */
+export const EXACT_TOTAL_LIMIT = 10_000;
+
+/**
  * Full-text search, ranked: the filter must carry `textSearch` (parseSearchQuery). The where
  * clause is the shared one (lib/audit/query-events.ts); ranks, totals and headlines are computed
  * here, headlines only for the returned page.
@@ -40,26 +47,26 @@ export async function searchEvents(opts: {
   fields: SearchFields;
   limit: number;
   offset: number;
-}): Promise<{ hits: SearchHit[]; total: number }> {
+  exactTotalLimit?: number;
+}): Promise<{ hits: SearchHit[]; total: number; totalExact: boolean }> {
   const { where, params, tsquery } = buildWhere(opts.orgId, opts.filter);
   if (!tsquery) throw new Error("searchEvents needs filter.textSearch");
-  const weight = opts.filter.textSearch.weight;
-  const vector = weight ? `ts_filter(c.search_vector, '{${weight === "a" ? "a" : "b"}}')` : "c.search_vector";
   const end = Math.max(RANK_WINDOW, opts.offset + opts.limit);
   params.push(end, RANK_WINDOW, opts.limit, opts.offset, PART[opts.fields], opts.filter.textSearch.original ?? opts.filter.textSearch.query);
   const [pEnd, pWindow, pLimit, pOffset, pPart, pOriginal] = [params.length - 5, params.length - 4, params.length - 3, params.length - 2, params.length - 1, params.length];
   // Highlights mark whole tokens as typed (alice@example.com) as well as the split words.
   const headlineQuery = `(websearch_to_tsquery('simple', $${pOriginal}::text) || ${tsquery})`;
-  // The page and the exact total run side by side (two connections on PostgreSQL).
-  const countParams = params.slice(0, pEnd - 1);
-  const [rows, total] = await Promise.all([
+  // The page and the total run side by side (two connections on PostgreSQL).
+  const cap = opts.exactTotalLimit ?? EXACT_TOTAL_LIMIT;
+  const countParams = [...params.slice(0, pEnd - 1), cap + 1];
+  const [rows, counted] = await Promise.all([
     opts.sql.query<{ content: string; rank: number; best: number; headline: string }>(
       `WITH c AS (
          SELECT e.seq, e.timestamp, e.search_vector, row_number() OVER (ORDER BY e.timestamp DESC, e.seq DESC) AS pos
          FROM audit_events e WHERE ${where}
          ORDER BY e.timestamp DESC, e.seq DESC LIMIT $${pEnd}
        ), m AS (
-         SELECT c.seq, c.timestamp, ts_rank(${vector}, ${tsquery}) AS rank, c.pos > $${pWindow} AS late FROM c
+         SELECT c.seq, c.timestamp, ts_rank(c.search_vector, ${tsquery}) AS rank, c.pos > $${pWindow} AS late FROM c
        ), page AS (
          SELECT seq, timestamp, rank, late, max(rank) FILTER (WHERE NOT late) OVER () AS best
          FROM m ORDER BY late, (CASE WHEN late THEN 0 ELSE rank END) DESC, timestamp DESC, seq DESC
@@ -71,10 +78,13 @@ export async function searchEvents(opts: {
        ORDER BY p.late, (CASE WHEN p.late THEN 0 ELSE p.rank END) DESC, p.timestamp DESC, p.seq DESC`,
       params,
     ),
-    opts.sql.query<{ n: number }>(`SELECT count(*)::int8 AS n FROM audit_events e WHERE ${where}`, countParams).then((r) => r[0]?.n ?? 0),
+    opts.sql
+      .query<{ n: number }>(`SELECT count(*)::int8 AS n FROM (SELECT 1 FROM audit_events e WHERE ${where} LIMIT $${countParams.length}) s`, countParams)
+      .then((r) => r[0]?.n ?? 0),
   ]);
   return {
-    total,
+    total: Math.min(counted, cap),
+    totalExact: counted <= cap,
     hits: rows.map((r) => ({
       event: JSON.parse(r.content) as CanonicalEvent,
       highlight: r.headline.replaceAll(START, "<em>").replaceAll(STOP, "</em>"),

@@ -4,6 +4,9 @@ import * as search from "@/app/api/v1/audit/search/route";
 import * as orgs from "@/app/api/v1/admin/orgs/route";
 import * as tokens from "@/app/api/v1/admin/tokens/route";
 import * as logs from "@/app/api/v1/audit/logs/route";
+import { getDatabase } from "@/lib/db/get-database";
+import { parseSearchQuery } from "@/lib/search/parse-search-query";
+import { searchEvents } from "@/lib/search/search-events";
 import { call, ROOT_TOKEN, useScratchApp } from "../support/api-client";
 import { TEST_DB } from "../support/test-database";
 
@@ -179,6 +182,15 @@ describe(`full-text search (${TEST_DB})`, () => {
     }
     expect(seen.size).toBe(1100);
     expect((await find("q=bulkword&limit=100&page=12")).body.data).toEqual({ results: [], total: 1100 });
+    expect(first.headers.get("x-total-relation")).toBe("eq");
+    // Beyond the exact-total limit the total is the limit and the answer says so.
+    const db = await getDatabase();
+    const orgId = (await db.prisma.org.findUniqueOrThrow({ where: { slug: "search-acme" } })).id;
+    const capped = await searchEvents({ sql: db.sql, orgId, filter: { textSearch: parseSearchQuery("bulkword") }, fields: "all", limit: 10, offset: 0, exactTotalLimit: 500 });
+    expect(capped).toMatchObject({ total: 500, totalExact: false });
+    expect(capped.hits).toHaveLength(10);
+    const exact = await searchEvents({ sql: db.sql, orgId, filter: { textSearch: parseSearchQuery("bulkword") }, fields: "all", limit: 10, offset: 0, exactTotalLimit: 1100 });
+    expect(exact).toMatchObject({ total: 1100, totalExact: true });
   });
 
   it.each([

@@ -59,5 +59,13 @@ registerRoute({
   tags: ["ComplianceAgent"],
   scope: "audit:read",
   query: SearchQuery,
-  responses: { 200: { description: "Ranked results and the total number of matches.", schema: SearchResponse } },
+  responses: {
+    200: {
+      description: "Ranked results and the total number of matches.",
+      schema: SearchResponse,
+      headers: {
+        "X-Total-Relation": { description: "`eq`: `total` is exact; `gte`: more than 10 000 entries match and `total` is 10 000.", schema: { type: "string", enum: ["eq", "gte"] } },
+      },
+    },
+  },
 });

@@ -11,9 +11,9 @@ import { searchEvents } from "@/lib/search/search-events";
 export const GET = apiHandler({ scope: "audit:read" }, async ({ url, db, principal }) => {
   const q = parseQuery(url, SearchQuery);
   const filter = { ...parseTimeRange(q), textSearch: parseSearchQuery(q.q, q.fields) };
-  const { hits, total } = await searchEvents({
+  const { hits, total, totalExact } = await searchEvents({
     sql: db.sql, orgId: requireOrg(principal), filter, fields: q.fields, limit: q.limit, offset: (q.page - 1) * q.limit,
   });
   const results = hits.map((h) => ({ id: h.event.id, event_type: h.event.action, highlight: h.highlight, score: h.score, timestamp: h.event.timestamp }));
-  return json({ success: true, data: { results, total } });
+  return json({ success: true, data: { results, total } }, { headers: { "X-Total-Relation": totalExact ? "eq" : "gte" } });
 });
