@@ -52,7 +52,7 @@ export interface EventFilter {
  * Full-text search (lib/search/parse-search-query.ts): `query` is web-search syntax in which words
  * with punctuation are quoted; it is split at punctuation here, exactly as the index is
  * (prisma/sql/search_vector_v4.sql), then read by websearch_to_tsquery('simple', …). `weight`
- * restricts matches to the actor (a) or to details and changes (b).
+ * restricts every word, excluded ones included, to the actor (a) or to details and changes (b).
  */
 export interface TextSearch {
   query: string;
@@ -61,9 +61,16 @@ export interface TextSearch {
   weight?: "a" | "b";
 }
 
-/** SQL of the tsquery for a TextSearch whose query is in parameter `p`. */
-export const textSearchTsquery = (p: string) =>
-  `websearch_to_tsquery('simple', regexp_replace(${p}::text, '(?!-")[^[:alnum:][:space:]"]', ' ', 'g'))`;
+/**
+ * SQL of the tsquery for a TextSearch whose query is in parameter `p`. A weight labels every
+ * lexeme of the query (`'alice':A`), so the GIN index and the planner's statistics still apply.
+ */
+export function textSearchTsquery(p: string, weight?: "a" | "b"): string {
+  const q = `websearch_to_tsquery('simple', regexp_replace(${p}::text, '(?!-")[^[:alnum:][:space:]"]', ' ', 'g'))`;
+  if (!weight) return q;
+  const label = weight === "a" ? "A" : "B";
+  return `(regexp_replace((${q})::text, '''((?:[^'']|'''')*)''', '''\\1'':${label}', 'g'))::tsquery`;
+}
 
 export interface EventCursor {
   timestamp: Date;
@@ -101,9 +108,8 @@ export function buildWhere(orgId: string, f: EventFilter, alias = "e"): { where:
   if (f.textSearch) {
     const t = f.textSearch;
     params.push(t.query);
-    tsquery = textSearchTsquery(`$${params.length}`);
+    tsquery = textSearchTsquery(`$${params.length}`, t.weight);
     parts.push(`${alias}.search_vector @@ ${tsquery}`);
-    if (t.weight) parts.push(`ts_filter(${alias}.search_vector, '{${t.weight === "a" ? "a" : "b"}}') @@ ${tsquery}`);
   }
   addExplorerConditions(f, alias, add);
   if (f.from) add((p) => `${alias}.timestamp >= ${p}`, f.from);
