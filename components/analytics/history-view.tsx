@@ -112,7 +112,7 @@ export function HistoryView() {
       </form>
 
       {error && <p role="alert" className="mt-4 text-red-700 dark:text-red-400">Could not load history: {error.message}</p>}
-      {!ready && !error && <div className="mt-6 h-64 animate-pulse rounded-lg bg-slate-100 dark:bg-slate-800" aria-label="Loading history" />}
+      {!ready && !error && <div className="mt-6 h-64 animate-pulse rounded-lg bg-slate-100 dark:bg-slate-800" role="status" aria-label="Loading history" />}
       {ready && (
         <>
           <div className="mt-6 grid gap-4 sm:grid-cols-3" data-testid="summary">

@@ -50,7 +50,7 @@ export function StatisticsOverview() {
         </div>
       </div>
       {stats.isError && <p role="alert" className="mt-4 text-red-700 dark:text-red-400">Could not load statistics: {stats.error.message}</p>}
-      {!s && stats.isPending && <div className="mt-6 h-40 animate-pulse rounded-lg bg-slate-100 dark:bg-slate-800" aria-label="Loading statistics" />}
+      {!s && stats.isPending && <div className="mt-6 h-40 animate-pulse rounded-lg bg-slate-100 dark:bg-slate-800" role="status" aria-label="Loading statistics" />}
       {s && <Overview s={s} from={dates.from} to={dates.to} />}
     </div>
   );
