@@ -44,7 +44,7 @@ test("a viewer cannot reach admin pages or the admin API", async ({ viewerPage }
 });
 
 test("shell pages render and are accessible", async ({ page }) => {
-  for (const [path, heading] of [["/", "Overview"], ["/history", "History"], ["/exports", "Exports"], ["/integrity", "Integrity"], ["/settings", "Settings"], ["/settings/users", "Users"]] as const) {
+  for (const [path, heading] of [["/", "Overview"], ["/history", "History"], ["/exports", "Exports"], ["/integrity", "Integrity"], ["/settings", "Settings"], ["/settings/users", "Users"], ["/settings/tokens", "API tokens"], ["/settings/retention", "Retention"]] as const) {
     await page.goto(path);
     await expect(page.getByRole("heading", { level: 1, name: heading })).toBeVisible();
     await expectAccessible(page);
