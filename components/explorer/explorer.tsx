@@ -5,12 +5,18 @@ import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { parseExplorerQuery } from "@/lib/audit/parse-explorer-query";
 import { useExplorerEvents, useFacets, useHistogram, type ExplorerQuery } from "@/lib/client/use-explorer";
-import { EntryDrawer } from "./entry-drawer";
+import dynamic from "next/dynamic";
 import { EventsTable } from "./events-table";
 import { RANGE_MS, useExplorerState } from "./explorer-state";
 import { FilterBar } from "./filter-bar";
-import { Histogram } from "./histogram";
 import { QueryBox } from "./query-box";
+
+// Recharts and the diff viewer (jsondiffpatch) load after the table: the first rows come first.
+const Histogram = dynamic(() => import("./histogram").then((m) => m.Histogram), {
+  ssr: false,
+  loading: () => <div className="h-36 animate-pulse rounded-md border border-slate-200 bg-slate-50 dark:border-slate-800 dark:bg-slate-900" />,
+});
+const EntryDrawer = dynamic(() => import("./entry-drawer").then((m) => m.EntryDrawer), { ssr: false });
 
 const typing = (t: EventTarget | null) => t instanceof HTMLElement && (t.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName));
 
@@ -150,7 +156,7 @@ export function Explorer() {
           loadMore={loadMore}
         />
       )}
-      <EntryDrawer id={state.entry} onClose={() => void setState({ entry: null }, { history: "replace" })} />
+      {state.entry && <EntryDrawer id={state.entry} onClose={() => void setState({ entry: null }, { history: "replace" })} />}
     </div>
   );
 }
