@@ -6,12 +6,17 @@ test("first rows render quickly; filter through the bar and the query box; reloa
   // Warm the browser cache once, then measure from navigation start to the first row in the DOM.
   await page.goto("/logs");
   await expect(page.getByTestId("event-row").first()).toBeVisible();
-  await page.goto("/settings");
-  await page.goto("/logs");
-  await page.waitForFunction(() => document.querySelector('[data-testid="event-row"]') !== null);
-  const firstRowsMs = await page.evaluate(() => Math.round(performance.now()));
-  test.info().annotations.push({ type: "first-rows-ms", description: String(firstRowsMs) });
-  console.log(`[measure] /logs first rows in the DOM ${firstRowsMs} ms after navigation start`);
+  // A measurement, not an assertion (targets are for benchmarks): median of 3 navigations.
+  const samples: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    await page.goto("/settings");
+    await page.goto("/logs");
+    await page.waitForFunction(() => document.querySelector('[data-testid="event-row"]') !== null);
+    samples.push(await page.evaluate(() => Math.round(performance.now())));
+  }
+  const firstRowsMs = [...samples].sort((a, b) => a - b)[1]!;
+  test.info().annotations.push({ type: "first-rows-ms", description: `median ${firstRowsMs} of ${samples.join(", ")}` });
+  console.log(`[measure] /logs first rows in the DOM ${firstRowsMs} ms after navigation start (median of ${samples.join(", ")})`);
   await expect(page.getByTestId("result-count")).toContainText("events");
   await expectAccessible(page);
   await snap(page, "explorer");
