@@ -1,7 +1,12 @@
 "use client";
 
 import { format } from "date-fns";
+import { useSyncExternalStore } from "react";
 import { usePreferences, type TimeZoneMode } from "./preferences";
+
+const noSubscribe = () => () => undefined;
+/** False while rendering on the server and hydrating, true after: the server cannot know the browser's zone. */
+const useHydrated = () => useSyncExternalStore(noSubscribe, () => true, () => false);
 
 const pad = (n: number, w = 2) => String(n).padStart(w, "0");
 
@@ -30,7 +35,9 @@ export function formatAxis(value: number, tz: TimeZoneMode, spanMs: number): str
 
 /** Every timestamp in the dashboard renders through this, so the UTC/local toggle governs all of them. */
 export function Time({ value, ms, className }: { value: string | number | Date; ms?: boolean; className?: string }) {
-  const { timeZone } = usePreferences();
+  const { timeZone: chosen } = usePreferences();
+  // Server HTML shows UTC (correct, and labelled); "local" takes over right after hydration.
+  const timeZone = useHydrated() ? chosen : "utc";
   const d = value instanceof Date ? value : new Date(value);
   return (
     <time dateTime={Number.isNaN(d.getTime()) ? undefined : d.toISOString()} className={className} suppressHydrationWarning title={formatInstant(d, timeZone === "utc" ? "local" : "utc", { ms: true })}>

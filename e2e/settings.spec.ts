@@ -11,8 +11,9 @@ test("integrity: verifying the whole chain reports it valid", async ({ page }) =
 });
 
 test("tokens: mint (secret shown once) → it works → revoke → it is refused", async ({ page }) => {
+  const name = `e2e writer ${Date.now().toString(36)}`;
   await page.goto("/settings/tokens");
-  await page.getByLabel("Name").fill("e2e writer");
+  await page.getByLabel("Name").fill(name);
   await page.getByRole("button", { name: "Create token" }).click();
   const box = page.getByTestId("new-token");
   await expect(box).toContainText("will not be shown again");
@@ -27,8 +28,8 @@ test("tokens: mint (secret shown once) → it works → revoke → it is refused
   await expectAccessible(page);
   await snap(page, "settings-tokens");
   page.once("dialog", (d) => void d.accept());
-  await page.getByRole("row", { name: /e2e writer/ }).getByRole("button", { name: "Revoke" }).click();
-  await expect(page.getByRole("row", { name: /e2e writer/ })).toContainText("revoked");
+  await page.getByRole("row", { name: new RegExp(name) }).getByRole("button", { name: "Revoke" }).click();
+  await expect(page.getByRole("row", { name: new RegExp(name) })).toContainText("revoked");
   expect((await ingest()).status()).toBe(401);
 });
 
