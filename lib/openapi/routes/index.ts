@@ -5,3 +5,6 @@
 import "./admin";
 import "./complianceagent";
 import "./dialects";
+import "./dashboard";
+import "../../analytics/register-openapi";
+import "../../exports/register-openapi";
