@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { defineConfig } from "@playwright/test";
-import { E2E_ADMIN, E2E_PORT } from "./e2e/env";
+import { E2E_ADMIN, E2E_PORT, E2E_ROOT_TOKEN } from "./e2e/env";
 
 /**
  * Browser tests in Debian's Chromium (`apt-get install -y chromium`) against the production build.
@@ -47,6 +47,7 @@ export default defineConfig({
       AUDIT_ADMIN_EMAIL: E2E_ADMIN.email,
       AUDIT_ADMIN_PASSWORD: E2E_ADMIN.password,
       AUDIT_ADMIN_ORG: "acme",
+      AUDIT_ROOT_TOKEN: E2E_ROOT_TOKEN,
       PORT: String(E2E_PORT),
       ...(process.env.NEXT_DIST_DIR && { NEXT_DIST_DIR: process.env.NEXT_DIST_DIR }),
       DATABASE_URL: "",
