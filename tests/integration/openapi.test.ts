@@ -3,6 +3,8 @@
  * of every registered route of this issue (dialects, search, ingest, admin, errors) validated
  * against it with a JSON Schema 2020-12 validator.
  */
+import fs from "node:fs";
+import path from "node:path";
 import Ajv2020 from "ajv/dist/2020";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as openapi from "@/app/api/openapi.json/route";
@@ -72,6 +74,27 @@ describe(`OpenAPI 3.1 (${TEST_DB})`, () => {
     }
   });
 
+  it("documents every method of every app/**/route.ts (register new routes in lib/openapi/routes)", () => {
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      for (const f of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, f.name);
+        if (f.isDirectory()) walk(p);
+        else if (f.name === "route.ts") files.push(p);
+      }
+    };
+    walk(path.join(process.cwd(), "app"));
+    expect(files.length).toBeGreaterThan(10);
+    const undocumented: string[] = [];
+    for (const f of files) {
+      const methods = [...fs.readFileSync(f, "utf8").matchAll(/export (?:const|async function) (GET|POST|PUT|PATCH|DELETE)\b/g)].map((m) => m[1]!);
+      const segments = path.relative(path.join(process.cwd(), "app"), path.dirname(f)).split(path.sep);
+      const route = `/${segments.filter((s) => !/^\(.*\)$/.test(s)).map((s) => s.replace(/^\[(.+)\]$/, "{$1}")).join("/")}`;
+      for (const m of methods) if (!doc.paths[route]?.[m.toLowerCase()]) undocumented.push(`${m} ${route}`);
+    }
+    expect(undocumented).toEqual([]);
+  });
+
   it("documents the zod request schemas: AMP's limit (1–500, default 500), search fields, the AppSec+ cursor", () => {
     const params = (path: string) => Object.fromEntries(doc.paths[path].get.parameters.map((p: { name: string }) => [p.name, p]));
     const ampP = params("/v1/audit_logs");
@@ -107,6 +130,7 @@ describe(`OpenAPI 3.1 (${TEST_DB})`, () => {
       ["get", "/api/v1/admin/orgs", await call(orgs.GET, "GET", "/api/v1/admin/orgs", { token: ROOT_TOKEN })],
       ["get", "/api/v1/admin/tokens", await call(tokens.GET, "GET", "/api/v1/admin/tokens?org=openapi-acme", { token: ROOT_TOKEN })],
       ["get", "/api/health", await call(health.GET, "GET", "/api/health")],
+      ["get", "/api/openapi.json", await call(openapi.GET, "GET", "/api/openapi.json")],
     ];
     for (const [method, path, r] of answers) {
       expect(r.status, `${method} ${path}`).toBe(200);

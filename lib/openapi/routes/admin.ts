@@ -30,6 +30,16 @@ registerRoute({
 });
 
 registerRoute({
+  method: "get",
+  path: "/api/openapi.json",
+  operationId: "openapiDocument",
+  summary: "This OpenAPI 3.1 document, generated from the zod schemas",
+  tags: ["Service"],
+  scope: null,
+  responses: { 200: { description: "The document.", schema: z.object({ openapi: z.literal("3.1.0") }).catchall(z.unknown()) } },
+});
+
+registerRoute({
   method: "post",
   path: "/api/v1/admin/orgs",
   operationId: "createOrg",
