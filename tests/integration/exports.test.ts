@@ -305,6 +305,43 @@ describe(`exports (${TEST_DB})`, () => {
     expect(ids.length).toBeGreaterThanOrEqual(3004);
   });
 
+  it("cancelling a running export stops its worker at the next chunk and deletes what it stored", async () => {
+    const created = await call(logExport.POST, "POST", "/audit-logs/export", { token: exporter, body: { format: "jsonl" } });
+    const id = created.body.exportId as string;
+    const job = await claimExport({ db, workerId: "worker-c" });
+    expect(job?.id).toBe(id);
+    // The worker pauses after its first chunk (gate), is cancelled, then resumes.
+    let transactions = 0;
+    let openGate!: () => void;
+    const gate = new Promise<void>((r) => (openGate = r));
+    const slowDb: Database = {
+      ...db,
+      sql: {
+        query: async (text, params) => {
+          if (transactions >= 2) await gate;
+          return db.sql.query(text, params);
+        },
+        transaction: async (fn) => {
+          if (transactions >= 2) await gate;
+          const r = await db.sql.transaction(fn);
+          transactions++;
+          return r;
+        },
+        exec: (script) => db.sql.exec(script),
+      },
+    };
+    const run = runExport({ db: slowDb, job: job!, workerId: "worker-c" });
+    while (transactions < 2) await new Promise((res) => setTimeout(res, 2));
+    const c = await call(cancel.POST, "POST", `/api/v1/exports/${id}/cancel`, { token: exporter, params: { id } });
+    expect(c.body.data).toMatchObject({ status: "cancelled", download_url: null });
+    openGate();
+    expect(await run).toBe("lost");
+    const [n] = await db.sql.query<{ n: number }>(`SELECT count(*)::int8 AS n FROM export_chunks WHERE job_id = $1`, [id]);
+    expect(n!.n).toBe(0);
+    const st = await call(logExportById.GET, "GET", `/audit-logs/export/${id}`, { token: exporter, params: { exportId: id } });
+    expect(st.body).toMatchObject({ status: "cancelled", downloadUrl: null });
+  });
+
   it("gives up with a reason after too many interrupted attempts", async () => {
     const created = await call(logExport.POST, "POST", "/audit-logs/export", { token: exporter, body: { format: "csv" } });
     const id = created.body.exportId as string;
