@@ -55,10 +55,9 @@ export async function verifyDownloadSignature(opts: { sql: SqlExecutor; exportId
   if (expires * 1000 <= (opts.now ?? new Date()).getTime()) throw new ExpiredError();
 }
 
-/** 410 Gone: the one status the AppError codes do not have; mapped by the download route. */
+/** 410 Gone: the link or the file has expired. */
 export class ExpiredError extends AppError {
   constructor(message = "this download link has expired: create the export again") {
-    super("not_found", message);
-    Object.defineProperty(this, "status", { value: 410 });
+    super("gone", message);
   }
 }

@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
 import type { EventCursor } from "../audit/query-events";
-import type { SqlClient, SqlParam } from "../db/sql";
+import type { SqlClient } from "../db/sql";
 import { getExportConfig } from "./export-config";
 import { JobLostError } from "./export-jobs";
 
@@ -68,7 +68,7 @@ export class ChunkStore {
       if (held.length === 0) throw new JobLostError(jobId);
       if (chunk.length) {
         // A Buffer travels as a binary bytea parameter on both drivers (no hex or escaping on the way).
-        await tx.query(`INSERT INTO export_chunks (job_id, idx, data) VALUES ($1, $2, $3::bytea)`, [jobId, this.chunks, chunk as unknown as SqlParam]);
+        await tx.query(`INSERT INTO export_chunks (job_id, idx, data) VALUES ($1, $2, $3::bytea)`, [jobId, this.chunks, chunk]);
       }
     });
     if (chunk.length) this.chunks++;

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { ListQuerySchema } from "@/app/api/_dialects/complianceagent";
 import { ACTOR_TYPES, EventInputSchema } from "../../audit/event-schema";
+import { VerifyBodySchema } from "../../audit/verify-schemas";
 import { registerRoute } from "../registry";
 
 const Json = z.json();
@@ -54,7 +55,6 @@ const IngestResponse = z.object({
   }),
 });
 
-const VerifyBody = z.object({ from: z.string().optional(), to: z.string().optional(), repository_id: z.string().min(1).optional() }).strict();
 const VerifyResponse = z.object({
   success: z.literal(true),
   data: z.object({
@@ -123,6 +123,6 @@ registerRoute({
   description: "Recomputes hashes and links in the range. The body is optional.",
   tags: ["ComplianceAgent"],
   scope: "audit:read",
-  body: VerifyBody,
+  body: VerifyBodySchema,
   responses: { 200: { description: "The verification report.", schema: VerifyResponse } },
 });
