@@ -18,7 +18,7 @@ export default async function foundation(ctx: BenchContext): Promise<BenchRow[]>
   await admin.query(`CREATE DATABASE ${name}`);
   const url = new URL(ctx.pgAdminUrl);
   url.pathname = `/${name}`;
-  const server = await startAppServer({ DATABASE_URL: url.toString(), AUDIT_ROOT_TOKEN: ROOT });
+  const server = await startAppServer({ DATABASE_URL: url.toString(), AUDIT_ROOT_TOKEN: ROOT, AUDIT_RATE_LIMIT: "0" });
   const db = new pg.Client({ connectionString: url.toString() });
   await db.connect();
   try {
