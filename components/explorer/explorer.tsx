@@ -3,11 +3,13 @@
 import { RefreshCw } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { parseExplorerQuery } from "@/lib/audit/parse-explorer-query";
 import { useExplorerEvents, useFacets, useHistogram, type ExplorerQuery } from "@/lib/client/use-explorer";
 import dynamic from "next/dynamic";
 import { EventsTable } from "./events-table";
-import { RANGE_MS, useExplorerState } from "./explorer-state";
+import { toExplorerQuery, type ExplorerState } from "./explorer-params";
+
+const explorerParsersDefaults: ExplorerState = { q: "", range: "30d", from: null, to: null, actor: null, action: [], type: null, repo: null, sort: null, hide: [], entry: null };
+import { useExplorerState } from "./explorer-state";
 import { FilterBar } from "./filter-bar";
 import { QueryBox } from "./query-box";
 
@@ -21,11 +23,11 @@ const EntryDrawer = dynamic(() => import("./entry-drawer").then((m) => m.EntryDr
 const typing = (t: EventTarget | null) => t instanceof HTMLElement && (t.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName));
 
 /** /logs: filter bar, query box, histogram, virtualized table with keyset infinite loading, drawer. */
-export function Explorer() {
+export function Explorer({ initialNow }: { initialNow?: number }) {
   const [state, setState] = useExplorerState();
   const router = useRouter();
   // Relative ranges are anchored when chosen (and on refresh), so all queries of a view agree.
-  const [now, setNow] = useState(() => Date.now());
+  const [now, setNow] = useState(() => initialNow ?? Date.now());
   const lastRange = useRef(state.range);
   useEffect(() => {
     if (lastRange.current === state.range) return; // not on mount: that would fetch everything twice
@@ -33,23 +35,14 @@ export function Explorer() {
     setNow(Date.now());
   }, [state.range]);
 
-  const queryValid = useMemo(() => parseExplorerQuery(state.q).errors.length === 0, [state.q]);
-  const filter: ExplorerQuery = useMemo(() => {
-    const f: ExplorerQuery = {
-      q: queryValid && state.q ? state.q : undefined,
-      actor: state.actor ?? undefined,
-      action: state.action.length ? state.action : undefined,
-      resource_type: state.type ?? undefined,
-      repo: state.repo ?? undefined,
-    };
-    if (state.range === "custom") {
-      f.from = state.from ?? undefined;
-      f.to = state.to ?? undefined;
-    } else if (state.range !== "all") {
-      f.from = new Date(now - RANGE_MS[state.range]).toISOString();
-    }
-    return f;
-  }, [state.q, queryValid, state.actor, state.action, state.type, state.repo, state.range, state.from, state.to, now]);
+  const { q, range, from, to, actor, action, type, repo } = state;
+  const filterKey = JSON.stringify([q, range, from, to, actor, action, type, repo, now]);
+  // Only the filter fields (not the drawer, sort or columns) make a new query.
+  const filter: ExplorerQuery = useMemo(
+    () => toExplorerQuery({ ...explorerParsersDefaults, q, range, from, to, actor, action, type, repo }, now),
+    // filterKey covers exactly these values
+    [filterKey],
+  );
 
   const events = useExplorerEvents(filter);
   const histogram = useHistogram(filter);
@@ -66,7 +59,7 @@ export function Explorer() {
       if (i >= 0) setSelected(i);
     }
   }, [state.entry, rows]);
-  useEffect(() => setSelected(-1), [filter]);
+  useEffect(() => setSelected(-1), [filterKey]);
 
   const selectRow = useCallback(
     (i: number, open: boolean) => {

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { decodeCursor, encodeCursor, explorerFilter, ExplorerParamsSchema } from "@/lib/audit/explorer-filter";
-import { countEvents, listEvents } from "@/lib/audit/query-events";
+import { exploreEvents } from "@/lib/audit/explore-events";
+import { ExplorerParamsSchema } from "@/lib/audit/explorer-filter";
 import { requireOrg } from "@/lib/auth/principal";
 import { apiHandler } from "@/lib/http/api-handler";
 import { intParam, parseQuery } from "@/lib/http/query-params";
@@ -10,17 +10,7 @@ const Params = ExplorerParamsSchema.extend({ cursor: z.string().max(200).optiona
 
 /** The explorer's list: canonical entries newest first, keyset-paged over (timestamp, seq), with the total. */
 export const GET = apiHandler({ scope: "audit:read" }, async ({ url, db, principal }) => {
-  const p = parseQuery(url, Params);
-  const orgId = requireOrg(principal);
-  const filter = explorerFilter(p);
-  const limit = p.limit ?? 100;
-  const after = p.cursor ? decodeCursor(p.cursor) : undefined;
-  const [rows, total] = await Promise.all([
-    listEvents({ sql: db.sql, orgId, filter, limit: limit + 1, after }),
-    p.total === "0" ? Promise.resolve(null) : countEvents({ sql: db.sql, orgId, filter }),
-  ]);
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
-  const next_cursor = rows.length > limit && last ? encodeCursor(last) : null;
-  return json({ success: true, data: page, next_cursor, total });
+  const { cursor, limit, total, ...params } = parseQuery(url, Params);
+  const page = await exploreEvents({ sql: db.sql, orgId: requireOrg(principal), params, cursor, limit: limit ?? 100, withTotal: total !== "0" });
+  return json({ success: true, ...page });
 });

@@ -1,0 +1,27 @@
+import type { SqlExecutor } from "../db/sql";
+import type { StoredEvent } from "./event-schema";
+import { decodeCursor, encodeCursor, explorerFilter, type ExplorerParams } from "./explorer-filter";
+import { countEvents, listEvents } from "./query-events";
+
+export interface ExplorePage {
+  data: StoredEvent[];
+  next_cursor: string | null;
+  total: number | null;
+}
+
+/**
+ * One page of the explorer: entries newest first by (timestamp, seq) after the keyset cursor, the
+ * next cursor, and (unless `withTotal` is false) the exact total. Used by the explorer's API route
+ * and by the /logs page, which renders the first page with the HTML.
+ */
+export async function exploreEvents(opts: { sql: SqlExecutor; orgId: string; params: ExplorerParams; cursor?: string; limit: number; withTotal?: boolean }): Promise<ExplorePage> {
+  const filter = explorerFilter(opts.params);
+  const after = opts.cursor ? decodeCursor(opts.cursor) : undefined;
+  const [rows, total] = await Promise.all([
+    listEvents({ sql: opts.sql, orgId: opts.orgId, filter, limit: opts.limit + 1, after }),
+    opts.withTotal === false ? Promise.resolve(null) : countEvents({ sql: opts.sql, orgId: opts.orgId, filter }),
+  ]);
+  const data = rows.slice(0, opts.limit);
+  const last = data[data.length - 1];
+  return { data, next_cursor: rows.length > opts.limit && last ? encodeCursor(last) : null, total };
+}
