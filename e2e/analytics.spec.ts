@@ -6,7 +6,7 @@ test("home shows statistics, and a number opens the explorer filtered to it", as
   await expect(total).toHaveText(/^[\d,]+$/);
   expect(Number((await total.textContent())!.replace(/,/g, ""))).toBeGreaterThan(100);
   const byType = page.getByTestId("by-type");
-  await expect(byType.getByText("user.login")).toBeVisible();
+  await expect(byType.getByText("user.login", { exact: true })).toBeVisible();
   await expect(page.getByTestId("by-repository").getByText("acme/web-app")).toBeVisible();
   await expect(page.getByTestId("top-actors").locator("li")).not.toHaveCount(0);
   await expectAccessible(page);

@@ -101,7 +101,7 @@ export function explorerHref(filter: { action?: string; actor?: string; actorNam
   if (filter.actor) sp.set("actor", filter.actor);
   if (filter.actorName) q.push(`"${filter.actorName.replace(/"/g, "")}"`);
   if (filter.repositoryName) q.push(/\s/.test(filter.repositoryName) ? `repo:"${filter.repositoryName}"` : `repo:${filter.repositoryName}`);
-  if (filter.actorType) sp.set("actor_type", filter.actorType);
+  if (filter.actorType) q.push(`actor_type:${filter.actorType}`);
   if (q.length) sp.set("q", q.join(" "));
   if (filter.from) sp.set("from", filter.from);
   if (filter.to) sp.set("to", filter.to);

@@ -1,5 +1,6 @@
 "use client";
 
+import { ExportThisViewLink } from "@/components/exports/export-view-link";
 import { RefreshCw } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
@@ -97,6 +98,8 @@ export function Explorer({ initialNow }: { initialNow?: number }) {
     <div className="space-y-3">
       <div className="flex items-center justify-between gap-2">
         <h1 className="text-2xl font-semibold tracking-tight">Explorer</h1>
+        <div className="flex items-center gap-2">
+        <ExportThisViewLink />
         <button
           type="button"
           onClick={() => {
@@ -107,6 +110,7 @@ export function Explorer({ initialNow }: { initialNow?: number }) {
         >
           <RefreshCw className={`h-4 w-4 ${events.isFetching ? "animate-spin" : ""}`} aria-hidden /> Refresh
         </button>
+        </div>
       </div>
       <FilterBar state={state} setState={setState} facets={facets.data} />
       <QueryBox value={state.q} onSubmit={(q) => void setState({ q: q || null })} facets={facets.data} />

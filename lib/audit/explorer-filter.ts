@@ -59,6 +59,7 @@ export function explorerFilter(p: ExplorerParams): EventFilter {
   if (q.notActions.length || q.notActionPrefixes.length) f.actionNoneOf = { exact: q.notActions, prefixes: q.notActionPrefixes };
   if (q.actors.length) f.actorAnyOf = q.actors;
   if (q.notActors.length) f.actorNoneOf = q.notActors;
+  if (q.actorTypes[0]) f.actorType = q.actorTypes[0];
   if (q.resources.length) f.resourceAnyOf = q.resources;
   if (q.notResources.length) f.resourceNoneOf = q.notResources;
   if (q.resourceIds.length) f.resourceId = q.resourceIds[0];

@@ -14,6 +14,7 @@
 export const QUERY_KEYS = {
   action: "action name; policy.* for a prefix",
   actor: "actor id or email",
+  actor_type: "actor type: user, service_account, api_token, system",
   resource: "resource type, or type/id",
   resource_id: "resource id",
   repo: "repository name or id",
@@ -23,9 +24,10 @@ export const QUERY_KEYS = {
   request: "request id",
 } as const;
 export type QueryKey = keyof typeof QUERY_KEYS;
+const ACTOR_TYPE_VALUES: readonly string[] = ["user", "service_account", "api_token", "system"];
 
 const ALIASES: Record<string, QueryKey> = {
-  actor: "actor", user: "actor", action: "action", event: "action", resource: "resource", type: "resource",
+  actor: "actor", user: "actor", actor_type: "actor_type", action: "action", event: "action", resource: "resource", type: "resource",
   resource_id: "resource_id", repo: "repo", repository: "repo", created: "created", time: "created", timestamp: "created",
   ip: "ip", session: "session", request: "request",
 };
@@ -41,6 +43,7 @@ export interface QueryError {
 export interface ParsedQuery {
   actors: string[];
   notActors: string[];
+  actorTypes: string[];
   actions: string[];
   actionPrefixes: string[];
   notActions: string[];
@@ -127,7 +130,7 @@ const minDate = (a: string | undefined, b: Date) => (!a || new Date(a) > b ? b.t
 export function emptyQuery(): ParsedQuery {
   return {
     actors: [], notActors: [], actions: [], actionPrefixes: [], notActions: [], notActionPrefixes: [], resources: [], notResources: [],
-    resourceIds: [], repos: [], notRepos: [], ips: [], sessions: [], requests: [], text: [], errors: [],
+    resourceIds: [], repos: [], notRepos: [], actorTypes: [], ips: [], sessions: [], requests: [], text: [], errors: [],
   };
 }
 
@@ -187,6 +190,10 @@ export function parseExplorerQuery(input: string): ParsedQuery {
       }
       case "resource_id":
         q.resourceIds.push(value);
+        break;
+      case "actor_type":
+        if (!ACTOR_TYPE_VALUES.includes(value)) err(`"${value}" is not an actor type: use ${ACTOR_TYPE_VALUES.join(", ")}`);
+        else q.actorTypes.push(value);
         break;
       case "repo":
         (negated ? q.notRepos : q.repos).push(value);
