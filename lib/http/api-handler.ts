@@ -48,22 +48,8 @@ export function apiHandler(opts: { scope?: Scope }, handler: (ctx: ApiContext) =
     } catch (e) {
       res = errorResponse(e, (e as { status?: number }).status === 401 ? { "WWW-Authenticate": 'Bearer realm="audit-trail", Basic realm="audit-trail"' } : undefined);
     }
-    return finalizeResponse({ req: forFinalize(req), res, requestId, rateLimit });
+    return finalizeResponse({ req, res, requestId, rateLimit });
   };
-}
-
-/**
- * Inside the Next.js server, a route handler's Content-Encoding header is dropped on the way out
- * (next/dist/server/send-response.js, FORBIDDEN_HEADERS) and Next compresses the answer itself:
- * gzipping here too sent browsers gzip-inside-gzip without a header for the inner layer, so the
- * dashboard read "not JSON". There we leave compression to Next; called directly (tests, other
- * hosts) the handler still gzips as finalizeResponse decides.
- */
-function forFinalize(req: Request): Request {
-  if (process.env.NEXT_RUNTIME !== "nodejs" || !req.headers.has("accept-encoding")) return req;
-  const headers = new Headers(req.headers);
-  headers.delete("accept-encoding");
-  return new Request(req.url, { method: req.method, headers });
 }
 
 function sanitizeRequestId(v: string | null): string | null {
@@ -83,6 +69,6 @@ export function publicApiHandler(handler: (ctx: Omit<ApiContext, "principal" | "
     } catch (e) {
       res = errorResponse(e);
     }
-    return finalizeResponse({ req: forFinalize(req), res, requestId });
+    return finalizeResponse({ req, res, requestId });
   };
 }

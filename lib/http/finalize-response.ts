@@ -39,11 +39,21 @@ export async function finalizeResponse(opts: {
     }
   }
   headers.append("Vary", "Accept-Encoding");
-  if (body.byteLength >= GZIP_MIN_BYTES && acceptsGzip(req.headers.get("Accept-Encoding"))) {
+  if (body.byteLength >= GZIP_MIN_BYTES && !compressedByHost() && acceptsGzip(req.headers.get("Accept-Encoding"))) {
     body = gzip(body);
     headers.set("Content-Encoding", "gzip");
   }
   headers.set("Content-Length", String(body.byteLength));
   res = new Response(req.method === "HEAD" ? null : (body as BodyInit), { status: res.status, statusText: res.statusText, headers });
   return res;
+}
+
+/**
+ * Inside the Next.js server a route handler's Content-Encoding header is dropped on the way out
+ * (next/dist/server/send-response.js, FORBIDDEN_HEADERS) and Next gzips the answer itself: gzipping
+ * here too sent browsers gzip inside gzip. There compression is left to the host; called directly
+ * (tests, other hosts) the answer is gzipped here.
+ */
+function compressedByHost(): boolean {
+  return process.env.NEXT_RUNTIME === "nodejs";
 }
