@@ -54,13 +54,25 @@ export default async function foundation(ctx: BenchContext): Promise<BenchRow[]>
     const ingestSecs = (performance.now() - t0) / 1000;
     const ingestRate = events.length / ingestSecs;
 
-    // Raw: the same rows, copied with INSERT … SELECT into a table LIKE audit_events (same indexes, no triggers).
-    await db.query(`CREATE TABLE audit_events_raw (LIKE audit_events INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)`);
-    const r0 = performance.now();
-    const copied = await db.query(`INSERT INTO audit_events_raw SELECT * FROM audit_events`);
-    const rawSecs = (performance.now() - r0) / 1000;
-    const rawRate = (copied.rowCount ?? 0) / rawSecs;
-    await db.query(`DROP TABLE audit_events_raw`);
+    // Raw: the same rows, copied with one INSERT … SELECT into a copy of the table. Twice: a bare copy
+    // (same columns and indexes, no triggers), and the same table as it really is (plus its insert
+    // triggers: the full-text vector and the analytics rollups are part of every insert's cost).
+    const rawCopy = async (withTriggers: boolean) => {
+      await db.query(`CREATE TABLE audit_events_raw (LIKE audit_events INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)`);
+      if (withTriggers) {
+        const defs = await db.query<{ def: string }>(
+          `SELECT pg_get_triggerdef(oid) AS def FROM pg_trigger WHERE tgrelid = 'audit_events'::regclass AND NOT tgisinternal AND (tgtype & 4) = 4`,
+        ); // (tgtype & 4): INSERT triggers
+        for (const { def } of defs.rows) await db.query(def.replace(/ ON (public\.)?audit_events /, " ON audit_events_raw ").replace(/TRIGGER (\w+)/, "TRIGGER $1_raw"));
+      }
+      const r0 = performance.now();
+      const copied = await db.query(`INSERT INTO audit_events_raw SELECT * FROM audit_events`);
+      const secs = (performance.now() - r0) / 1000;
+      await db.query(`DROP TABLE audit_events_raw`);
+      return (copied.rowCount ?? 0) / secs;
+    };
+    const rawPlain = await rawCopy(false);
+    const rawRate = await rawCopy(true);
     await db.query(`VACUUM ANALYZE audit_events`);
 
     // List latency: the filters an auditor uses, over HTTP, at TOTAL events.
@@ -96,8 +108,10 @@ export default async function foundation(ctx: BenchContext): Promise<BenchRow[]>
 
     return [
       { metric: "HTTP batch ingest (1000/batch, 4 clients)", value: ingestRate, unit: "events/s" },
-      { metric: "raw INSERT … SELECT, same table shape", value: rawRate, unit: "rows/s" },
-      { metric: "ingest ÷ raw", value: ingestRate / rawRate, unit: "×", target: "≥ 0.5", pass: ingestRate / rawRate >= 0.5 },
+      { metric: "raw INSERT … SELECT, bare copy (no triggers)", value: rawPlain, unit: "rows/s" },
+      { metric: "raw INSERT … SELECT, same table (its insert triggers)", value: rawRate, unit: "rows/s" },
+      { metric: "ingest ÷ raw (same table)", value: ingestRate / rawRate, unit: "×", target: "≥ 0.5", pass: ingestRate / rawRate >= 0.5 },
+      { metric: "ingest ÷ raw (bare copy)", value: ingestRate / rawPlain, unit: "×" },
       { metric: `list p50 at ${events.length} events`, value: percentile(listTimes, 50), unit: "ms" },
       { metric: `list p95 at ${events.length} events`, value: percentile(listTimes, 95), unit: "ms", target: "≤ 50 ms", pass: percentile(listTimes, 95) <= 50 },
       { metric: "get p50", value: percentile(getTimes, 50), unit: "ms" },
