@@ -95,7 +95,14 @@ export default async function foundation(ctx: BenchContext): Promise<BenchRow[]>
     };
     for (const q of listQueries) await timeIt(`/api/v1/audit/logs?${q}`); // warm-up
     const listTimes: number[] = [];
-    for (let i = 0; i < 210; i++) listTimes.push(await timeIt(`/api/v1/audit/logs?${listQueries[i % listQueries.length]}`));
+    const perQuery = new Map<string, number[]>();
+    for (let i = 0; i < 210; i++) {
+      const q = listQueries[i % listQueries.length]!;
+      const ms = await timeIt(`/api/v1/audit/logs?${q}`);
+      listTimes.push(ms);
+      perQuery.set(q, [...(perQuery.get(q) ?? []), ms]);
+    }
+    for (const [q, ms] of perQuery) ctx.log(`list ${q}: p50 ${percentile(ms, 50).toFixed(1)} ms, p95 ${percentile(ms, 95).toFixed(1)} ms`);
     const getTimes: number[] = [];
     for (const id of ids) getTimes.push(await timeIt(`/api/v1/audit/logs/${encodeURIComponent(id)}`));
 
