@@ -164,26 +164,47 @@ export async function listEvents(opts: ListEventsOptions): Promise<StoredEvent[]
 }
 
 /**
- * `actionLastSegment` (AMP's `event`) becomes the org's concrete action names ending in it, found
- * with a loose index scan (one probe per distinct action): `action = ANY(…)` then uses the
- * action index and the planner's statistics. Null when no action matches (nothing to list).
+ * Narrows a filter to what the indexes serve best, with a few index probes. Null when nothing can
+ * match (nothing to list, count 0).
+ * - `actionLastSegment` (AMP's `event`) becomes the org's concrete action names ending in it, found
+ *   with a loose index scan (one probe per distinct action): `action = ANY(…)` then uses the action
+ *   index and the planner's statistics.
+ * - `actor` (id or email) becomes `actorId` or `actorEmail` when the value is only one of them in
+ *   this org, so the list walks one index in order instead of OR-ing two and sorting every match.
  */
 async function resolveFilter(sql: SqlExecutor, orgId: string, f: EventFilter): Promise<EventFilter | null> {
-  if (f.actionLastSegment === undefined) return f;
-  const rows = await sql.query<{ action: string }>(
-    `WITH RECURSIVE a(action) AS (
-       (SELECT action FROM audit_events WHERE org_id = $1 ORDER BY action LIMIT 1)
-       UNION ALL
-       SELECT (SELECT e.action FROM audit_events e WHERE e.org_id = $1 AND e.action > a.action ORDER BY e.action LIMIT 1)
-       FROM a WHERE a.action IS NOT NULL
-     )
-     SELECT action FROM a WHERE action IS NOT NULL AND (action = $2 OR right(action, length($2) + 1) = '.' || $2)`,
-    [orgId, f.actionLastSegment],
-  );
-  let actions = rows.map((r) => r.action);
-  if (f.actions?.length) actions = actions.filter((a) => f.actions!.includes(a));
-  if (actions.length === 0) return null;
-  return { ...f, actionLastSegment: undefined, actions };
+  let out = f;
+  if (out.actionLastSegment !== undefined) {
+    const rows = await sql.query<{ action: string }>(
+      `WITH RECURSIVE a(action) AS (
+         (SELECT action FROM audit_events WHERE org_id = $1 ORDER BY action LIMIT 1)
+         UNION ALL
+         SELECT (SELECT e.action FROM audit_events e WHERE e.org_id = $1 AND e.action > a.action ORDER BY e.action LIMIT 1)
+         FROM a WHERE a.action IS NOT NULL
+       )
+       SELECT action FROM a WHERE action IS NOT NULL AND (action = $2 OR right(action, length($2) + 1) = '.' || $2)`,
+      [orgId, out.actionLastSegment],
+    );
+    let actions = rows.map((r) => r.action);
+    if (out.actions?.length) actions = actions.filter((a) => out.actions!.includes(a));
+    if (actions.length === 0) return null;
+    out = { ...out, actionLastSegment: undefined, actions };
+  }
+  if (out.actor !== undefined) {
+    const [probe] = await sql.query<{ by_id: boolean; by_email: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM audit_events WHERE org_id = $1 AND actor_id = $2) AS by_id,
+              EXISTS (SELECT 1 FROM audit_events WHERE org_id = $1 AND actor_email = $2) AS by_email`,
+      [orgId, out.actor],
+    );
+    if (!probe?.by_id && !probe?.by_email) return null;
+    if (probe.by_id !== probe.by_email) {
+      const { actor, ...rest } = out;
+      out = probe.by_id ? { ...rest, actorId: actor } : { ...rest, actorEmail: actor };
+      if (f.actorId !== undefined && f.actorId !== out.actorId) return null;
+      if (f.actorEmail !== undefined && f.actorEmail !== out.actorEmail) return null;
+    }
+  }
+  return out;
 }
 
 export async function countEvents(opts: { sql: SqlExecutor; orgId: string; filter: EventFilter }): Promise<number> {

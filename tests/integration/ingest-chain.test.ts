@@ -126,7 +126,13 @@ describe(`ingest and the hash chain (${TEST_DB})`, () => {
     const byId = await countEvents({ sql: t.db.sql, orgId: org.id, filter: { actor: "user-1" } });
     expect(byEmail).toBe(byId);
     expect(byEmail).toBeGreaterThan(0);
+    expect(await countEvents({ sql: t.db.sql, orgId: org.id, filter: { actor: "nobody@example.com" } })).toBe(0);
+    expect(await listEvents({ sql: t.db.sql, orgId: org.id, filter: { actor: "nobody@example.com" }, limit: 5 })).toEqual([]);
     const prefix = await countEvents({ sql: t.db.sql, orgId: org.id, filter: { actionPrefix: "policy." } });
     expect(prefix + (await countEvents({ sql: t.db.sql, orgId: org.id, filter: { actions: ["user.login"] } }))).toBe(9);
+    // A value that is one actor's id and another actor's email matches both.
+    await appendEvents({ sql: t.db.sql, orgId: org.id, events: parseIngestBody({ ...sampleEvent(500), actor: { id: "user0@example.com", type: "service_account" } }) });
+    const both = await listEvents({ sql: t.db.sql, orgId: org.id, filter: { actor: "user0@example.com" }, limit: 50 });
+    expect(new Set(both.map((e) => e.actor.id))).toEqual(new Set(["user-0", "user0@example.com"]));
   });
 });
