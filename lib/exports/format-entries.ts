@@ -7,7 +7,7 @@ import type { StoredEvent } from "../audit/event-schema";
  * which is the verifiable form.
  */
 export function toAppSecPlusEntry(e: StoredEvent) {
-  // The same shape as GET /audit-logs (app/api/_dialects/appsecplus.ts; tests/unit/exports-format.test.ts keeps them equal).
+  // The one implementation of the AppSec+ entry: GET /audit-logs answers with it too (app/api/_dialects/appsecplus.ts).
   const changes = e.changes ? Object.fromEntries(Object.entries(e.changes).map(([k, c]) => [k, { old: c.old ?? null, new: c.new ?? null }])) : undefined;
   return {
     id: e.id,

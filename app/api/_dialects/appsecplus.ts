@@ -2,6 +2,7 @@
  * AppSec+ dialect (`/audit-logs`): a thin mapping of the canonical entry and of the seed's query
  * parameters onto the shared queries (lib/audit/query-events.ts). See docs/api.md.
  */
+import { toAppSecPlusEntry } from "@/lib/exports/format-entries";
 import { z } from "zod";
 import type { StoredEvent } from "@/lib/audit/event-schema";
 import type { EventCursor, EventFilter } from "@/lib/audit/query-events";
@@ -36,22 +37,12 @@ export const AppSecEntry = z.object({
 });
 export const AppSecList = z.array(AppSecEntry);
 
+/**
+ * The AppSec+ entry. One implementation serves this API and the AppSec+ JSONL exports
+ * (lib/exports/format-entries.ts); the return type pins it to the schema OpenAPI documents.
+ */
 export function toAppSecEntry(e: StoredEvent): z.infer<typeof AppSecEntry> {
-  const changes = e.changes
-    ? Object.fromEntries(Object.entries(e.changes).map(([k, c]) => [k, { old: c.old ?? null, new: c.new ?? null }]))
-    : undefined;
-  return {
-    id: e.id,
-    timestamp: e.timestamp,
-    actor: { id: e.actor.id, type: e.actor.type, ...(e.actor.email && { email: e.actor.email }) },
-    action: e.action,
-    resource: { type: e.resource.type, id: e.resource.id, ...(e.resource.name && { name: e.resource.name }) },
-    metadata: {
-      ...(e.ip_address && { ip: e.ip_address }),
-      ...(e.request_id && { requestId: e.request_id }),
-      ...(changes && { changes }),
-    },
-  };
+  return toAppSecPlusEntry(e);
 }
 
 /** `action` is exact, except that a trailing `.*` (`policy.*`) matches a prefix. */
