@@ -4,16 +4,12 @@
  * demo generator's (six years of scans, issues, fixes, sign-ins), loaded with appendEvents in
  * batches of 1000 straight into a scratch database — so ingest also pays for the rollup trigger.
  */
-import crypto from "node:crypto";
-import pg from "pg";
 import { appendEvents } from "../lib/audit/append-events.ts";
-import type { EventInput } from "../lib/audit/event-schema.ts";
 import { getHistory, type GetHistoryOptions } from "../lib/analytics/get-history.ts";
 import { getStatistics } from "../lib/analytics/get-statistics.ts";
-import { buildDemoEvents } from "../lib/demo/build-demo-events.ts";
 import { openDatabase } from "../lib/db/open-database.ts";
 import { runMigrations } from "../lib/db/run-migrations.ts";
-import { percentile, type BenchContext, type BenchRow } from "./bench-kit.mts";
+import { benchEvents, benchDatabase, percentile, type BenchContext, type BenchRow } from "./bench-kit.mts";
 
 const TOTAL = Number(process.env.BENCH_EVENTS ?? 300_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
@@ -21,28 +17,14 @@ const END = new Date(Date.UTC(2026, 0, 1));
 const DAY = 86_400_000;
 
 export default async function analytics(ctx: BenchContext): Promise<BenchRow[]> {
-  const name = `audit_bench_analytics_${crypto.randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: ctx.pgAdminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(ctx.pgAdminUrl);
-  url.pathname = `/${name}`;
-  const db = await openDatabase({ url: url.toString(), poolSize: 4 });
+  const scratch = await benchDatabase(ctx, "analytics");
+  const url = scratch.url;
+  const db = await openDatabase({ url: url, poolSize: 4 });
   try {
     await runMigrations({ sql: db.sql, advisoryLock: true });
     const org = await db.prisma.org.create({ data: { id: "org_bench", slug: "bench", name: "bench" } });
 
-    const events: EventInput[] = [];
-    for (let round = 0; events.length < TOTAL; round++) {
-      const end = new Date(END.getTime() - round * 182 * DAY);
-      const chunk = buildDemoEvents({ seed: round + 1, end });
-      for (const e of chunk) {
-        if (events.length >= TOTAL) break;
-        // Fresh ids per round, for events and for the issues/fixes they refer to.
-        const resource = e.resource.type === "issue" || e.resource.type === "fix" || e.resource.type === "scan" ? { ...e.resource, id: `r${round}-${e.resource.id}` } : e.resource;
-        events.push({ ...e, id: `r${round}-${e.id}`, resource });
-      }
-    }
+    const events = benchEvents(TOTAL);
     // Oldest first, as a real log grows.
     events.sort((a, b) => Date.parse(a.timestamp!) - Date.parse(b.timestamp!));
     ctx.log(`loading ${events.length} events with appendEvents in batches of 1000…`);
@@ -100,7 +82,6 @@ export default async function analytics(ctx: BenchContext): Promise<BenchRow[]> 
     return rows;
   } finally {
     await db.close();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    await scratch.drop();
   }
 }

@@ -1,4 +1,7 @@
 /** Shared types and helpers for `npm run bench`. */
+import type { EventInput } from "../lib/audit/event-schema.ts";
+import { buildDemoEvents } from "../lib/demo/build-demo-events.ts";
+import { createScratchPostgres } from "../tests/support/test-database.ts";
 
 export interface BenchContext {
   /** PostgreSQL admin URL (database `postgres`); create your own scratch database from it. */
@@ -25,3 +28,26 @@ export function percentile(values: number[], p: number): number {
 
 /** Starting the built app for a benchmark: the same helper the process tests use. */
 export { startAppServer, freePort, api } from "../tests/support/app-server.ts";
+
+/** A scratch PostgreSQL database for one benchmark (`audit_bench_<label>_<random>`); drop() removes it. */
+export function benchDatabase(ctx: BenchContext, label: string): Promise<{ url: string; drop(): Promise<void> }> {
+  return createScratchPostgres(ctx.pgAdminUrl, `audit_bench_${label}`);
+}
+
+/**
+ * `total` realistic events: the demo generator, repeated over earlier half-years with fresh ids per
+ * round, for the events and for the issues, fixes and scans they refer to (so lifecycles stay apart).
+ */
+export function benchEvents(total: number): EventInput[] {
+  const events: EventInput[] = [];
+  for (let round = 0; events.length < total; round++) {
+    const end = new Date(Date.UTC(2026, 0, 1) - round * 182 * 86_400_000);
+    for (const e of buildDemoEvents({ seed: round + 1, end })) {
+      if (events.length >= total) break;
+      const t = e.resource.type;
+      const resource = t === "issue" || t === "fix" || t === "scan" ? { ...e.resource, id: `r${round}-${e.resource.id}` } : e.resource;
+      events.push({ ...e, id: `r${round}-${e.id}`, resource });
+    }
+  }
+  return events;
+}

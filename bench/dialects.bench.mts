@@ -5,39 +5,28 @@
  * path, including the search-vector trigger) into a scratch database, then measured in-process
  * through the same lib functions the routes call.
  */
-import crypto from "node:crypto";
-import pg from "pg";
 import { toAmpFilter, toAmpList, AmpListQuery } from "../app/api/_dialects/amp.ts";
 import { appendEvents } from "../lib/audit/append-events.ts";
 import { countEvents, listEvents } from "../lib/audit/query-events.ts";
 import { openDatabase } from "../lib/db/open-database.ts";
 import { runMigrations } from "../lib/db/run-migrations.ts";
-import { buildDemoEvents } from "../lib/demo/build-demo-events.ts";
 import { parseSearchQuery } from "../lib/search/parse-search-query.ts";
 import { searchEvents } from "../lib/search/search-events.ts";
 import { SearchQuery } from "../lib/search/search-schemas.ts";
-import { percentile, type BenchContext, type BenchRow } from "./bench-kit.mts";
+import { benchEvents, benchDatabase, percentile, type BenchContext, type BenchRow } from "./bench-kit.mts";
 
 const TOTAL = Number(process.env.BENCH_EVENTS ?? 300_000);
 
 export default async function dialects(ctx: BenchContext): Promise<BenchRow[]> {
-  const name = `audit_bench_dialects_${crypto.randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: ctx.pgAdminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(ctx.pgAdminUrl);
-  url.pathname = `/${name}`;
-  const db = await openDatabase({ url: url.toString(), poolSize: 4 });
+  const scratch = await benchDatabase(ctx, "dialects");
+  const url = scratch.url;
+  const db = await openDatabase({ url: url, poolSize: 4 });
   try {
     await runMigrations({ sql: db.sql, advisoryLock: true });
     const orgId = "org_bench";
     await db.prisma.org.create({ data: { id: orgId, slug: "bench", name: "Bench" } });
 
-    const events: ReturnType<typeof buildDemoEvents> = [];
-    for (let round = 0; events.length < TOTAL; round++) {
-      const end = new Date(Date.UTC(2026, 0, 1) - round * 182 * 86_400_000);
-      for (const e of buildDemoEvents({ seed: round + 1, end })) if (events.length < TOTAL) events.push({ ...e, id: `r${round}-${e.id}` });
-    }
+    const events = benchEvents(TOTAL);
     ctx.log(`appending ${events.length} events in batches of 1000…`);
     const t0 = performance.now();
     for (let i = 0; i < events.length; i += 1000) {
@@ -128,7 +117,6 @@ export default async function dialects(ctx: BenchContext): Promise<BenchRow[]> {
     ];
   } finally {
     await db.close();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    await scratch.drop();
   }
 }

@@ -5,18 +5,14 @@
  * figures (first rows ≤ 1.5 s, ≤ ~100 DOM rows over 10 000) are measured by e2e/explorer.spec.ts and
  * e2e/virtualization.spec.ts.
  */
-import crypto from "node:crypto";
-import pg from "pg";
 import { appendEvents } from "../lib/audit/append-events.ts";
 import { bucketEvents } from "../lib/audit/bucket-events.ts";
-import type { EventInput } from "../lib/audit/event-schema.ts";
 import { explorerFilter } from "../lib/audit/explorer-filter.ts";
 import { facetEvents } from "../lib/audit/facet-events.ts";
 import { countEvents, listEvents, type EventFilter } from "../lib/audit/query-events.ts";
-import { buildDemoEvents } from "../lib/demo/build-demo-events.ts";
 import { openDatabase } from "../lib/db/open-database.ts";
 import { runMigrations } from "../lib/db/run-migrations.ts";
-import { percentile, type BenchContext, type BenchRow } from "./bench-kit.mts";
+import { benchEvents, benchDatabase, percentile, type BenchContext, type BenchRow } from "./bench-kit.mts";
 
 const TOTAL = Number(process.env.BENCH_EXPLORER_EVENTS ?? 50_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
@@ -24,23 +20,13 @@ const END = new Date(Date.UTC(2026, 0, 1));
 const DAY = 86_400_000;
 
 export default async function explorer(ctx: BenchContext): Promise<BenchRow[]> {
-  const name = `audit_bench_explorer_${crypto.randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: ctx.pgAdminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(ctx.pgAdminUrl);
-  url.pathname = `/${name}`;
-  const db = await openDatabase({ url: url.toString(), poolSize: 4 });
+  const scratch = await benchDatabase(ctx, "explorer");
+  const url = scratch.url;
+  const db = await openDatabase({ url: url, poolSize: 4 });
   try {
     await runMigrations({ sql: db.sql, advisoryLock: true });
     const org = await db.prisma.org.create({ data: { id: "org_bench", slug: "bench", name: "bench" } });
-    const events: EventInput[] = [];
-    for (let round = 0; events.length < TOTAL; round++) {
-      for (const e of buildDemoEvents({ seed: round + 1, end: new Date(END.getTime() - round * 182 * DAY) })) {
-        if (events.length >= TOTAL) break;
-        events.push({ ...e, id: `r${round}-${e.id}` });
-      }
-    }
+    const events = benchEvents(TOTAL);
     events.sort((a, b) => Date.parse(a.timestamp!) - Date.parse(b.timestamp!));
     ctx.log(`loading ${events.length} events…`);
     for (let i = 0; i < events.length; i += 1000) await appendEvents({ sql: db.sql, orgId: org.id, events: events.slice(i, i + 1000) });
@@ -77,7 +63,6 @@ export default async function explorer(ctx: BenchContext): Promise<BenchRow[]> {
     return rows;
   } finally {
     await db.close();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    await scratch.drop();
   }
 }

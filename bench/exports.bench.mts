@@ -8,7 +8,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import pg from "pg";
 import { startAppServer } from "../tests/support/app-server.ts";
-import type { BenchContext, BenchRow } from "./bench-kit.mts";
+import { benchDatabase, type BenchContext, type BenchRow } from "./bench-kit.mts";
 
 const TOTAL = Number(process.env.BENCH_EXPORT_EVENTS ?? 1_000_000);
 const ROOT = `root_${crypto.randomBytes(12).toString("hex")}`;
@@ -67,14 +67,10 @@ async function api(base: string, method: string, path: string, token: string, bo
 }
 
 export default async function exportsBench(ctx: BenchContext): Promise<BenchRow[]> {
-  const name = `audit_bench_exp_${crypto.randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: ctx.pgAdminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(ctx.pgAdminUrl);
-  url.pathname = `/${name}`;
-  const server = await startAppServer({ DATABASE_URL: url.toString(), AUDIT_ROOT_TOKEN: ROOT });
-  const db = new pg.Client({ connectionString: url.toString() });
+  const scratch = await benchDatabase(ctx, "exp");
+  const url = scratch.url;
+  const server = await startAppServer({ DATABASE_URL: url, AUDIT_ROOT_TOKEN: ROOT });
+  const db = new pg.Client({ connectionString: url });
   await db.connect();
   const rows: BenchRow[] = [];
   try {
@@ -191,8 +187,7 @@ export default async function exportsBench(ctx: BenchContext): Promise<BenchRow[
   } finally {
     await db.end();
     await server.stop();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    await scratch.drop();
   }
   return rows;
 }

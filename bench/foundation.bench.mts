@@ -4,36 +4,25 @@
  */
 import crypto from "node:crypto";
 import pg from "pg";
-import { buildDemoEvents } from "../lib/demo/build-demo-events.ts";
 import { api, startAppServer } from "../tests/support/app-server.ts";
-import { percentile, type BenchContext, type BenchRow } from "./bench-kit.mts";
+import { benchDatabase, benchEvents, percentile, type BenchContext, type BenchRow } from "./bench-kit.mts";
 
 const TOTAL = Number(process.env.BENCH_EVENTS ?? 300_000);
 const ROOT = `root_${crypto.randomBytes(12).toString("hex")}`;
 
 export default async function foundation(ctx: BenchContext): Promise<BenchRow[]> {
-  const name = `audit_bench_${crypto.randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: ctx.pgAdminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(ctx.pgAdminUrl);
-  url.pathname = `/${name}`;
-  const server = await startAppServer({ DATABASE_URL: url.toString(), AUDIT_ROOT_TOKEN: ROOT, AUDIT_RATE_LIMIT: "0" });
-  const db = new pg.Client({ connectionString: url.toString() });
+  const scratch = await benchDatabase(ctx, "foundation");
+  const url = scratch.url;
+  const server = await startAppServer({ DATABASE_URL: url, AUDIT_ROOT_TOKEN: ROOT, AUDIT_RATE_LIMIT: "0" });
+  const db = new pg.Client({ connectionString: url });
   await db.connect();
   try {
     await api(server.base, "POST", "/api/v1/admin/orgs", ROOT, { slug: "bench" });
     const token = (await api(server.base, "POST", "/api/v1/admin/tokens", ROOT, { org: "bench", name: "bench", scopes: ["audit:read", "audit:write"] })).body!.token as string;
 
     // Realistic events: the demo generator, repeated with fresh ids until TOTAL.
-    const events: Record<string, unknown>[] = [];
-    for (let round = 0; events.length < TOTAL; round++) {
-      const end = new Date(Date.UTC(2026, 0, 1) - round * 182 * 86_400_000);
-      for (const e of buildDemoEvents({ seed: round + 1, end })) {
-        if (events.length < TOTAL) events.push({ ...e, id: `r${round}-${e.id}` });
-      }
-    }
-    const batches: Record<string, unknown>[][] = [];
+    const events = benchEvents(TOTAL);
+    const batches: (typeof events)[] = [];
     for (let i = 0; i < events.length; i += 1000) batches.push(events.slice(i, i + 1000));
     ctx.log(`ingesting ${events.length} events over HTTP in ${batches.length} batches of 1000 (4 clients)…`);
     let next = 0;
@@ -133,7 +122,6 @@ export default async function foundation(ctx: BenchContext): Promise<BenchRow[]>
   } finally {
     await db.end();
     await server.stop();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    await scratch.drop();
   }
 }

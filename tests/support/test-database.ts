@@ -50,10 +50,12 @@ export async function createTestDatabase(kind: "pglite" | "postgres" = TEST_DB):
   };
 }
 
-/** Creates an empty PostgreSQL database `audit_test_<random>` and returns its URL and a dropper. */
-export async function createScratchPostgres(): Promise<{ url: string; drop(): Promise<void> }> {
-  const admin = adminUrl();
-  const name = `audit_test_${crypto.randomBytes(5).toString("hex")}`;
+/**
+ * Creates an empty PostgreSQL database `<prefix>_<random>` on the server of `admin` (default
+ * TEST_DATABASE_URL) and returns its URL and a dropper. Tests and benchmarks use it.
+ */
+export async function createScratchPostgres(admin: string = adminUrl(), prefix = "audit_test"): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${crypto.randomBytes(5).toString("hex")}`;
   const client = new pg.Client({ connectionString: admin });
   await client.connect();
   await client.query(`CREATE DATABASE ${name}`);
