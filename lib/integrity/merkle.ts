@@ -1,0 +1,415 @@
+import crypto from "node:crypto";
+import { AppError } from "@/lib/errors";
+
+/**
+ * RFC 9162 §2.1 Merkle tree (the RFC 6962 tree of Certificate Transparency, Trillian, Go's checksum
+ * database), synchronous over node:crypto SHA-256. Pure: no database, no I/O.
+ *
+ *   leaf hash  = SHA-256(0x00 ‖ data)
+ *   node hash  = SHA-256(0x01 ‖ left ‖ right)
+ *   MTH({})    = SHA-256("")
+ *   MTH(D[n])  = node(MTH(D[0:k]), MTH(D[k:n]))   k = the largest power of two < n
+ *
+ * Proofs are described as *ranges* (`MTH(D[start:end])`, end exclusive), in the order the RFC puts
+ * their hashes, so that storage can compute each range's hash however it likes (stored perfect
+ * subtrees, leaf contents) and this module stays the one place that knows the tree's shape.
+ * Sizes and indices are JavaScript numbers (exact up to 2^53); no 32-bit bit operations are used.
+ */
+
+export const HASH_SIZE = 32;
+
+/** A range of leaves [start, end): its hash is MTH(D[start:end]). */
+export interface Range {
+  start: number;
+  end: number;
+}
+
+/** A perfect subtree: `level` 0 is a leaf; (level, index) covers [index·2^level, (index+1)·2^level). */
+export interface Subtree {
+  level: number;
+  index: number;
+}
+
+/** Roots of the perfect subtrees of the binary decomposition of the tree size, left to right, largest first. */
+export type Frontier = Uint8Array[];
+
+// ---------------------------------------------------------------------------------------------------
+// Hashing
+
+const utf8 = new TextEncoder();
+const sha256 = (data: Uint8Array): Uint8Array => crypto.hash("sha256", data, "buffer");
+
+/** SHA-256 of the empty string: the root of the empty tree. */
+export const EMPTY_ROOT: Uint8Array = sha256(new Uint8Array(0));
+
+/** SHA-256(0x00 ‖ bytes); a string is hashed as its UTF-8 bytes. */
+export function leafHash(data: Uint8Array | string): Uint8Array {
+  const bytes = typeof data === "string" ? utf8.encode(data) : data;
+  const buf = new Uint8Array(bytes.length + 1);
+  buf[0] = 0x00;
+  buf.set(bytes, 1);
+  return sha256(buf);
+}
+
+/** SHA-256(0x01 ‖ left ‖ right). */
+export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
+  const buf = new Uint8Array(1 + left.length + right.length);
+  buf[0] = 0x01;
+  buf.set(left, 1);
+  buf.set(right, 1 + left.length);
+  return sha256(buf);
+}
+
+/** RFC 9162 MTH over leaf hashes (empty list → SHA-256("")). Iterative: a lone right node moves up unchanged. */
+export function rootFromLeafHashes(leaves: readonly Uint8Array[]): Uint8Array {
+  if (leaves.length === 0) return EMPTY_ROOT;
+  let level: Uint8Array[] = leaves.slice();
+  while (level.length > 1) {
+    const next: Uint8Array[] = [];
+    for (let i = 0; i + 1 < level.length; i += 2) next.push(nodeHash(level[i]!, level[i + 1]!));
+    if (level.length % 2 === 1) next.push(level[level.length - 1]!);
+    level = next;
+  }
+  return level[0]!;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Integer helpers (exact for every safe integer)
+
+/** The largest power of two strictly less than n (n ≥ 2). */
+export function splitPoint(n: number): number {
+  let k = 1;
+  while (k * 2 < n) k *= 2;
+  return k;
+}
+
+const isOdd = (n: number): boolean => n % 2 === 1;
+const half = (n: number): number => Math.floor(n / 2);
+
+function assertSize(name: string, n: number): void {
+  if (!Number.isSafeInteger(n) || n < 0) throw new AppError("invalid_parameter", `${name} must be a non-negative integer`, { field: name });
+}
+
+export const rangeKey = (r: Range): string => `${r.start}-${r.end}`;
+
+// ---------------------------------------------------------------------------------------------------
+// Proof shapes
+
+/** The ranges whose hashes form the RFC 9162 §2.1.3.1 inclusion proof PATH(index, D[size]), in order (leaf side first). */
+export function inclusionProofRanges(index: number, size: number): Range[] {
+  assertSize("index", index);
+  assertSize("size", size);
+  if (index >= size) throw new AppError("invalid_parameter", `leaf index ${index} is not below tree size ${size}`, { field: "index" });
+  const out: Range[] = [];
+  // PATH(m, D[start:end]) = PATH(...) : sibling — recursion unrolled top-down, then reversed.
+  let start = 0;
+  let end = size;
+  while (end - start > 1) {
+    const k = splitPoint(end - start);
+    if (index < start + k) {
+      out.push({ start: start + k, end });
+      end = start + k;
+    } else {
+      out.push({ start, end: start + k });
+      start += k;
+    }
+  }
+  return out.reverse();
+}
+
+/**
+ * The ranges of the RFC 9162 §2.1.4.1 consistency proof PROOF(first, D[second]), in order.
+ * Empty when first == second or first == 0 (nothing to prove; verifyConsistency refuses first == 0 < second).
+ */
+export function consistencyProofRanges(first: number, second: number): Range[] {
+  assertSize("first", first);
+  assertSize("second", second);
+  if (first > second) throw new AppError("invalid_parameter", `first (${first}) must not exceed second (${second})`, { field: "first" });
+  if (first === 0 || first === second) return [];
+  const out: Range[] = [];
+  // SUBPROOF(m, D[start:end], b), unrolled: the recursion appends its sibling after the sub-result,
+  // so collect top-down and reverse.
+  let start = 0;
+  let end = second;
+  let m = first;
+  let b = true;
+  for (;;) {
+    if (m === end - start) {
+      if (!b) out.push({ start, end });
+      break;
+    }
+    const k = splitPoint(end - start);
+    if (m <= k) {
+      out.push({ start: start + k, end });
+      end = start + k;
+    } else {
+      out.push({ start, end: start + k });
+      start += k;
+      m -= k;
+      b = false;
+    }
+  }
+  return out.reverse();
+}
+
+/**
+ * The minimal subtrees (nodes of the RFC tree of `size`) that contain none of `indices` and,
+ * together with those leaves, give the root. Sorted by start. No indices → the whole tree.
+ */
+export function multiProofRanges(indices: readonly number[], size: number): Range[] {
+  assertSize("size", size);
+  const sorted = [...new Set(indices)].sort((a, b) => a - b);
+  for (const i of sorted) {
+    if (!Number.isSafeInteger(i) || i < 0 || i >= size) {
+      throw new AppError("invalid_parameter", `leaf index ${i} is not within tree size ${size}`, { field: "indices" });
+    }
+  }
+  const out: Range[] = [];
+  if (size === 0) return out;
+  // lo = position of the first index ≥ start in `sorted`.
+  const walk = (start: number, end: number, lo: number): void => {
+    let j = lo;
+    while (j < sorted.length && sorted[j]! < start) j++;
+    if (j >= sorted.length || sorted[j]! >= end) {
+      out.push({ start, end });
+      return;
+    }
+    if (end - start === 1) return; // a given leaf
+    const k = start + splitPoint(end - start);
+    walk(start, k, j);
+    walk(k, end, j);
+  };
+  walk(0, size, 0);
+  return out;
+}
+
+/**
+ * [start, end) as maximal aligned perfect subtrees, left to right. For a range that is a node of an
+ * RFC tree (every range a proof names), the sizes decrease and `hashFromPerfectSubtrees` gives its MTH.
+ */
+export function rangeToPerfectSubtrees(start: number, end: number): Subtree[] {
+  assertSize("start", start);
+  assertSize("end", end);
+  if (start > end) throw new AppError("invalid_parameter", `range start ${start} exceeds end ${end}`, { field: "start" });
+  const out: Subtree[] = [];
+  let pos = start;
+  while (pos < end) {
+    let level = 0;
+    let width = 1;
+    // grow while still aligned at pos and still inside the range
+    while (pos % (width * 2) === 0 && pos + width * 2 <= end) {
+      width *= 2;
+      level++;
+    }
+    out.push({ level, index: pos / width });
+    pos += width;
+  }
+  return out;
+}
+
+/** MTH of a range from its perfect-subtree decomposition: fold from the right, H(p1, H(p2, …)). */
+export function hashFromPerfectSubtrees(hashes: readonly Uint8Array[]): Uint8Array {
+  if (hashes.length === 0) return EMPTY_ROOT;
+  let acc = hashes[hashes.length - 1]!;
+  for (let i = hashes.length - 2; i >= 0; i--) acc = nodeHash(hashes[i]!, acc);
+  return acc;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Verification (RFC 9162 §2.1.3.2, §2.1.4.2)
+
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
+}
+
+const isHash = (h: unknown): h is Uint8Array => h instanceof Uint8Array && h.length === HASH_SIZE;
+
+export interface InclusionInput {
+  index: number;
+  size: number;
+  leafHash: Uint8Array;
+  proof: readonly Uint8Array[];
+}
+
+/** The root an inclusion proof leads to, or null when the proof cannot be one for (index, size). */
+export function rootFromInclusionProof({ index, size, leafHash: leaf, proof }: InclusionInput): Uint8Array | null {
+  if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || index < 0 || index >= size) return null;
+  if (!isHash(leaf) || !proof.every(isHash)) return null;
+  let fn = index;
+  let sn = size - 1;
+  let r = leaf;
+  for (const p of proof) {
+    if (sn === 0) return null;
+    if (isOdd(fn) || fn === sn) {
+      r = nodeHash(p, r);
+      if (!isOdd(fn)) {
+        while (!isOdd(fn) && fn !== 0) {
+          fn = half(fn);
+          sn = half(sn);
+        }
+      }
+    } else {
+      r = nodeHash(r, p);
+    }
+    fn = half(fn);
+    sn = half(sn);
+  }
+  return sn === 0 ? r : null;
+}
+
+export function verifyInclusion(input: InclusionInput & { root: Uint8Array }): boolean {
+  const r = rootFromInclusionProof(input);
+  return r !== null && isHash(input.root) && bytesEqual(r, input.root);
+}
+
+export interface ConsistencyInput {
+  first: number;
+  second: number;
+  firstRoot: Uint8Array;
+  secondRoot: Uint8Array;
+  proof: readonly Uint8Array[];
+}
+
+/**
+ * RFC 9162 §2.1.4.2. first == second: the proof must be empty and the roots equal. first == 0 with
+ * second > 0 proves nothing and is refused (as transparency-dev/merkle does).
+ */
+export function verifyConsistency({ first, second, firstRoot, secondRoot, proof }: ConsistencyInput): boolean {
+  if (!Number.isSafeInteger(first) || !Number.isSafeInteger(second) || first < 0 || first > second) return false;
+  if (!isHash(firstRoot) || !isHash(secondRoot) || !proof.every(isHash)) return false;
+  if (first === second) return proof.length === 0 && bytesEqual(firstRoot, secondRoot);
+  if (first === 0 || proof.length === 0) return false;
+  const path = isPowerOfTwo(first) ? [firstRoot, ...proof] : [...proof];
+  let fn = first - 1;
+  let sn = second - 1;
+  while (isOdd(fn)) {
+    fn = half(fn);
+    sn = half(sn);
+  }
+  let fr = path[0]!;
+  let sr = path[0]!;
+  for (let i = 1; i < path.length; i++) {
+    const c = path[i]!;
+    if (sn === 0) return false;
+    if (isOdd(fn) || fn === sn) {
+      fr = nodeHash(c, fr);
+      sr = nodeHash(c, sr);
+      if (!isOdd(fn)) {
+        while (!isOdd(fn) && fn !== 0) {
+          fn = half(fn);
+          sn = half(sn);
+        }
+      }
+    } else {
+      sr = nodeHash(sr, c);
+    }
+    fn = half(fn);
+    sn = half(sn);
+  }
+  return sn === 0 && bytesEqual(fr, firstRoot) && bytesEqual(sr, secondRoot);
+}
+
+export function isPowerOfTwo(n: number): boolean {
+  if (n < 1) return false;
+  while (n % 2 === 0) n /= 2;
+  return n === 1;
+}
+
+/**
+ * The root from a multiproof: `leaves` maps leaf index → leaf hash, `nodes` maps "start-end" → hash
+ * of the ranges `multiProofRanges(leaf indices, size)` names. Throws AppError when a needed node is
+ * missing or a hash is not 32 bytes; extra nodes are ignored (the root they would change is compared
+ * by the caller).
+ */
+export function rootFromMultiProof({
+  size,
+  leaves,
+  nodes,
+}: {
+  size: number;
+  leaves: ReadonlyMap<number, Uint8Array>;
+  nodes: ReadonlyMap<string, Uint8Array>;
+}): Uint8Array {
+  const ranges = multiProofRanges([...leaves.keys()], size);
+  if (size === 0) return EMPTY_ROOT;
+  const needed = new Set(ranges.map(rangeKey));
+  const rec = (start: number, end: number): Uint8Array => {
+    const key = `${start}-${end}`;
+    if (needed.has(key)) {
+      const h = nodes.get(key);
+      if (!isHash(h)) throw new AppError("invalid_parameter", `multiproof lacks a 32-byte hash for leaves [${start}, ${end})`, { field: "nodes" });
+      return h;
+    }
+    if (end - start === 1) {
+      const h = leaves.get(start);
+      if (!isHash(h)) throw new AppError("invalid_parameter", `leaf hash ${start} is not 32 bytes`, { field: "leaves" });
+      return h;
+    }
+    const k = start + splitPoint(end - start);
+    return nodeHash(rec(start, k), rec(k, end));
+  };
+  return rec(0, size);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Compact range / right frontier
+
+/** Root of the tree a frontier describes (fold from the right); empty frontier → SHA-256(""). */
+export function frontierRoot(frontier: Frontier): Uint8Array {
+  return hashFromPerfectSubtrees(frontier);
+}
+
+/** Number of set bits of a safe integer. */
+export function popCount(n: number): number {
+  let c = 0;
+  while (n > 0) {
+    if (isOdd(n)) c++;
+    n = half(n);
+  }
+  return c;
+}
+
+/**
+ * Append leaf hashes to the tree described by (frontier, size). `completed` lists every perfect
+ * subtree of level ≥ 1 that these leaves complete (bottom-up per leaf, in append order), so storage
+ * can keep the ones it wants. Cost: one node hash per completed subtree (≈ one per leaf).
+ */
+export function extendFrontier({
+  frontier,
+  size,
+  leafHashes,
+}: {
+  frontier: Frontier;
+  size: number;
+  leafHashes: readonly Uint8Array[];
+}): { frontier: Frontier; size: number; completed: Array<Subtree & { hash: Uint8Array }> } {
+  assertSize("size", size);
+  if (frontier.length !== popCount(size)) {
+    throw new AppError("invalid_parameter", `frontier has ${frontier.length} hashes; a tree of size ${size} needs ${popCount(size)}`, {
+      field: "frontier",
+    });
+  }
+  const stack = frontier.slice();
+  const completed: Array<Subtree & { hash: Uint8Array }> = [];
+  let n = size;
+  for (const leaf of leafHashes) {
+    if (!isHash(leaf)) throw new AppError("invalid_parameter", "leaf hashes must be 32 bytes", { field: "leafHashes" });
+    let h = leaf;
+    let s = n;
+    let level = 0;
+    let width = 1;
+    while (isOdd(s)) {
+      h = nodeHash(stack.pop()!, h);
+      level++;
+      width *= 2;
+      completed.push({ level, index: (n + 1) / width - 1, hash: h });
+      s = half(s);
+    }
+    stack.push(h);
+    n++;
+  }
+  return { frontier: stack, size: n, completed };
+}
