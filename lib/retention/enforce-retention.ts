@@ -2,11 +2,14 @@ import type { Actor } from "../audit/event-schema";
 import { formatTimestamp } from "../audit/format-timestamp";
 import { recordEvent } from "../audit/record-event";
 import type { Database } from "../db/open-database";
-import { getRetentionPolicy } from "./retention-policy";
+import type { SqlExecutor } from "../db/sql";
+import { AppError } from "../errors";
+import { readLeafHashes } from "../audit/read-leaf-hashes";
+import { extendFrontier } from "../integrity/merkle";
+import { noteText, parseCutNoteText } from "./cut-note";
+import { signCutNote } from "./sign-cut-note";
 
 export const RETENTION_ACTOR: Actor = { id: "audit-trail-retention", type: "system", name: "Retention job" };
-
-const DAY_MS = 86_400_000;
 
 export interface EnforcementResult {
   org_id: string;
@@ -22,77 +25,103 @@ export interface EnforcementResult {
 
 /**
  * Enforces audit_logs.retention_days for one org. The chain is contiguous, so retention can only
- * remove a prefix of seq: it removes 1..N where N+1 is the first entry that is not yet expired or
- * is under an active legal hold (a held entry stops the cut just before it; nothing after it is
- * removed either, even if expired). The removal itself happens in the database function
- * audit_retention_purge(), the only path through the append-only guard, which re-checks expiry
- * and holds, deletes, and records the cut (last removed seq and its hash) in audit_chain_cuts.
- * Each run that removes something is itself recorded as `retention.enforced`.
+ * remove a prefix of seq: 1..N where N+1 is the first entry that is not yet expired or is under an
+ * active legal hold (a held entry stops the cut just before it; nothing after it is removed either).
+ *
+ * Everything happens in one transaction (prisma/sql/retention_purge_closed.sql):
+ * `audit_retention_plan(org)` locks the chain head and computes N from the org's policy and holds
+ * (nothing is chosen by the caller); the cut note (lib/retention/cut-note.ts: cut seq and hash, the
+ * Merkle frontier at N) is built here and signed with the log key, which the database never sees;
+ * `audit_retention_purge(org, note)` re-plans, refuses a note that does not name that cut, deletes
+ * 1..N and records the cut with its note; `retention.enforced` is appended in the same transaction.
  */
-export async function enforceRetention(opts: { db: Database; orgId: string; now?: Date }): Promise<EnforcementResult> {
-  const now = opts.now ?? new Date();
-  const policy = await getRetentionPolicy(opts);
-  const cutoff = new Date(now.getTime() - policy.audit_logs.retention_days * DAY_MS);
-  const sql = opts.db.sql;
-  const [state] = await sql.query<{ head: number | null; last_cut: number; first_unexpired: number | null; first_held: number | null }>(
-    `SELECT
-       (SELECT seq FROM audit_chain_heads WHERE org_id = $1) AS head,
-       (SELECT coalesce(max(cut_seq), 0) FROM audit_chain_cuts WHERE org_id = $1)::int8 AS last_cut,
-       (SELECT min(seq) FROM audit_events WHERE org_id = $1 AND timestamp >= $2) AS first_unexpired,
-       (SELECT min(first_seq) FROM (
-          SELECT CASE
-            WHEN h.scope = 'all' THEN (SELECT min(seq) FROM audit_events WHERE org_id = $1)
-            WHEN h.scope = 'repository' THEN (SELECT min(seq) FROM audit_events WHERE org_id = $1 AND repository_id = h.target)
-            ELSE (SELECT min(seq) FROM audit_events WHERE org_id = $1 AND (actor_id = h.target OR actor_email = h.target))
-          END AS first_seq
-          FROM legal_holds h WHERE h.org_id = $1 AND h.released_at IS NULL) held) AS first_held`,
-    [opts.orgId, cutoff],
-  );
-  const head = state?.head ?? 0;
-  const lastCut = state?.last_cut ?? 0;
-  const limit = head + 1;
-  const unexpired = state?.first_unexpired ?? limit;
-  const held = state?.first_held ?? limit;
-  const through = Math.min(unexpired, held, limit) - 1;
-  const base = { org_id: opts.orgId, cutoff: formatTimestamp(cutoff), held_from_seq: state?.first_held ?? null };
-  const stopper = Math.min(unexpired, held, limit);
-  const stoppedBy: EnforcementResult["stopped_by"] = stopper === limit ? "chain_end" : held === stopper ? "legal_hold" : "unexpired_entry";
-  if (through <= lastCut) return { ...base, removed: 0, through_seq: null, cut_hash: null, stopped_by: stoppedBy };
-  const removed = await sql.transaction(async (tx) => {
-    const rows = await tx.query<{ n: number }>(`SELECT audit_retention_purge($1, $2, $3)::int8 AS n`, [opts.orgId, through, cutoff]);
-    return Number(rows[0]?.n ?? 0);
-  });
-  if (removed === 0) return { ...base, removed: 0, through_seq: null, cut_hash: null, stopped_by: "already_cut" };
-  const [cut] = await sql.query<{ cut_hash: string }>(`SELECT cut_hash FROM audit_chain_cuts WHERE org_id = $1 AND cut_seq = $2`, [opts.orgId, through]);
-  const result: EnforcementResult = { ...base, removed, through_seq: through, cut_hash: cut?.cut_hash ?? null, stopped_by: stoppedBy };
-  await recordEvent({
-    sql,
-    orgId: opts.orgId,
-    event: {
-      actor: RETENTION_ACTOR,
-      action: "retention.enforced",
-      resource: { type: "audit_log", id: opts.orgId, name: "Audit log retention" },
-      details: {
-        removed,
-        through_seq: through,
-        cut_hash: result.cut_hash,
-        cutoff: result.cutoff,
-        retention_days: policy.audit_logs.retention_days,
-        stopped_by: stoppedBy,
-        held_from_seq: result.held_from_seq,
+export async function enforceRetention(opts: { db: Database; orgId: string }): Promise<EnforcementResult> {
+  return opts.db.sql.transaction(async (tx): Promise<EnforcementResult> => {
+    const [plan] = await tx.query<PlanRow>(`SELECT * FROM public.audit_retention_plan($1)`, [opts.orgId]);
+    if (!plan) throw new AppError("internal_error", "retention plan returned nothing");
+    const base = { org_id: opts.orgId, cutoff: formatTimestamp(new Date(plan.cutoff)), held_from_seq: plan.held_from_seq === null ? null : Number(plan.held_from_seq) };
+    const through = Number(plan.through_seq);
+    const lastCut = Number(plan.last_cut);
+    if (through <= lastCut) {
+      return { ...base, removed: 0, through_seq: null, cut_hash: null, stopped_by: plan.stopped_by } satisfies EnforcementResult;
+    }
+    const frontier = await frontierAt({ sql: tx, orgId: opts.orgId, lastCut, through });
+    const note = await signCutNote({
+      db: opts.db,
+      orgId: opts.orgId,
+      statement: { cutSeq: through, cutHash: plan.cut_hash!, cutoff: base.cutoff, frontier },
+    });
+    const [done] = await tx.query<PlanRow & { removed: number }>(`SELECT * FROM public.audit_retention_purge($1, $2)`, [opts.orgId, note]);
+    const removed = Number(done?.removed ?? 0);
+    if (!done || removed === 0 || Number(done.through_seq) !== through) {
+      throw new AppError("conflict", "retention: the chain or the legal holds changed while the cut was prepared; try again");
+    }
+    const result: EnforcementResult = { ...base, removed, through_seq: through, cut_hash: done.cut_hash, stopped_by: plan.stopped_by };
+    await recordEvent({
+      tx,
+      orgId: opts.orgId,
+      event: {
+        actor: RETENTION_ACTOR,
+        action: "retention.enforced",
+        resource: { type: "audit_log", id: opts.orgId, name: "Audit log retention" },
+        details: {
+          removed,
+          through_seq: through,
+          cut_hash: result.cut_hash,
+          cutoff: result.cutoff,
+          retention_days: plan.retention_days,
+          stopped_by: result.stopped_by,
+          held_from_seq: result.held_from_seq,
+        },
       },
-    },
+    });
+    return result;
   });
-  return result;
+}
+
+type PlanRow = {
+  head_seq: number;
+  last_cut: number;
+  through_seq: number;
+  cut_hash: string | null;
+  cutoff: Date | string;
+  retention_days: number;
+  stopped_by: EnforcementResult["stopped_by"];
+  held_from_seq: number | null;
+};
+
+/**
+ * The Merkle frontier (compact range) of the tree of size `through`: the previous cut's frontier
+ * (from its note; empty tree when there was none) extended with the leaves lastCut+1..through,
+ * which are still there (the chain head is locked). null when the previous cut's note has none.
+ */
+async function frontierAt(opts: { sql: SqlExecutor; orgId: string; lastCut: number; through: number }): Promise<Uint8Array[] | null> {
+  let frontier: Uint8Array[] = [];
+  if (opts.lastCut > 0) {
+    const [prev] = await opts.sql.query<{ note: string | null }>(`SELECT note FROM audit_chain_cuts WHERE org_id = $1 AND cut_seq = $2`, [opts.orgId, opts.lastCut]);
+    const statement = prev?.note ? parseCutNoteText(noteText(prev.note)) : null;
+    if (!statement?.frontier) return null;
+    frontier = statement.frontier;
+  }
+  let size = opts.lastCut;
+  for await (const rows of readLeafHashes({ sql: opts.sql, orgId: opts.orgId, afterSeq: opts.lastCut, throughSeq: opts.through })) {
+    if (rows[0]!.seq !== size + 1) throw new AppError("internal_error", `retention: entry ${size + 1} is missing; the chain has a gap`);
+    const next = extendFrontier({ frontier, size, leafHashes: rows.map((r) => r.leaf) });
+    frontier = next.frontier;
+    size = next.size;
+    if (rows[rows.length - 1]!.seq !== size) throw new AppError("internal_error", `retention: the chain has a gap before entry ${rows[rows.length - 1]!.seq}`);
+  }
+  if (size !== opts.through) throw new AppError("internal_error", `retention: entries up to ${opts.through} expected, ${size} found`);
+  return frontier;
 }
 
 /** Runs enforcement for every org (the periodic job). One org's failure does not stop the others. */
-export async function enforceRetentionForAllOrgs(opts: { db: Database; now?: Date; log?: (line: string) => void }): Promise<EnforcementResult[]> {
+export async function enforceRetentionForAllOrgs(opts: { db: Database; log?: (line: string) => void }): Promise<EnforcementResult[]> {
   const orgs = await opts.db.prisma.org.findMany({ select: { id: true }, orderBy: { id: "asc" } });
   const out: EnforcementResult[] = [];
   for (const { id } of orgs) {
     try {
-      const r = await enforceRetention({ db: opts.db, orgId: id, now: opts.now });
+      const r = await enforceRetention({ db: opts.db, orgId: id });
       if (r.removed > 0) opts.log?.(`[audit-trail] retention: org ${id}: removed entries 1..${r.through_seq} (${r.removed}), stopped by ${r.stopped_by}`);
       out.push(r);
     } catch (e) {

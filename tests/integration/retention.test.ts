@@ -95,8 +95,11 @@ describe(`retention enforcement and legal holds (${TEST_DB})`, () => {
     await expect(db.sql.query(`DELETE FROM audit_events WHERE org_id = $1 AND seq = 1`, [orgId])).rejects.toThrow(/append-only/);
     await expect(db.sql.query(`UPDATE audit_events SET action = 'x' WHERE org_id = $1`, [orgId])).rejects.toThrow(/append-only/);
     await expect(db.sql.exec(`TRUNCATE audit_events`)).rejects.toThrow(/append-only/);
-    // The purge function itself refuses unexpired entries (seq 1 was written today).
-    await expect(db.sql.transaction((tx) => tx.query(`SELECT audit_retention_purge($1, 1, now() - interval '2555 days')`, [orgId]))).rejects.toThrow(/not all older/);
+    // The old caller-chosen-cutoff function is gone; the new one plans by itself: seq 1 was written
+    // today, so nothing is expired at the front and nothing is removed whatever note is passed.
+    await expect(db.sql.transaction((tx) => tx.query(`SELECT audit_retention_purge($1, 1, now() - interval '2555 days')`, [orgId]))).rejects.toThrow(/does not exist/);
+    const [r] = await db.sql.transaction((tx) => tx.query<{ removed: number; stopped_by: string }>(`SELECT removed, stopped_by FROM audit_retention_purge($1, 'anything')`, [orgId]));
+    expect(r).toEqual({ removed: 0, stopped_by: "unexpired_entry" });
   });
 
   it("a cut is a prefix: the first unexpired entry (seq 1, written today) stops it — nothing is removed", async () => {
