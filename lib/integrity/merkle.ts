@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
 import { AppError } from "@/lib/errors";
+import { consistencyPlan, inclusionSteps, isPowerOfTwo } from "./proof-steps";
 
 /**
  * RFC 9162 §2.1 Merkle tree (the RFC 6962 tree of Certificate Transparency, Trillian, Go's checksum
@@ -236,28 +237,14 @@ export interface InclusionInput {
 
 /** The root an inclusion proof leads to, or null when the proof cannot be one for (index, size). */
 export function rootFromInclusionProof({ index, size, leafHash: leaf, proof }: InclusionInput): Uint8Array | null {
-  if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || index < 0 || index >= size) return null;
   if (!isHash(leaf) || !proof.every(isHash)) return null;
-  let fn = index;
-  let sn = size - 1;
+  const steps = inclusionSteps(index, size, proof.length);
+  if (!steps) return null;
   let r = leaf;
-  for (const p of proof) {
-    if (sn === 0) return null;
-    if (isOdd(fn) || fn === sn) {
-      r = nodeHash(p, r);
-      if (!isOdd(fn)) {
-        while (!isOdd(fn) && fn !== 0) {
-          fn = half(fn);
-          sn = half(sn);
-        }
-      }
-    } else {
-      r = nodeHash(r, p);
-    }
-    fn = half(fn);
-    sn = half(sn);
-  }
-  return sn === 0 ? r : null;
+  steps.forEach((siblingIsLeft, i) => {
+    r = siblingIsLeft ? nodeHash(proof[i]!, r) : nodeHash(r, proof[i]!);
+  });
+  return r;
 }
 
 export function verifyInclusion(input: InclusionInput & { root: Uint8Array }): boolean {
@@ -278,45 +265,26 @@ export interface ConsistencyInput {
  * second > 0 proves nothing and is refused (as transparency-dev/merkle does).
  */
 export function verifyConsistency({ first, second, firstRoot, secondRoot, proof }: ConsistencyInput): boolean {
-  if (!Number.isSafeInteger(first) || !Number.isSafeInteger(second) || first < 0 || first > second) return false;
   if (!isHash(firstRoot) || !isHash(secondRoot) || !proof.every(isHash)) return false;
-  if (first === second) return proof.length === 0 && bytesEqual(firstRoot, secondRoot);
-  if (first === 0 || proof.length === 0) return false;
-  const path = isPowerOfTwo(first) ? [firstRoot, ...proof] : [...proof];
-  let fn = first - 1;
-  let sn = second - 1;
-  while (isOdd(fn)) {
-    fn = half(fn);
-    sn = half(sn);
-  }
+  const plan = consistencyPlan(first, second, proof.length);
+  if (!plan) return false;
+  if (plan.kind === "equal") return bytesEqual(firstRoot, secondRoot);
+  const path = plan.prependFirstRoot ? [firstRoot, ...proof] : proof;
   let fr = path[0]!;
   let sr = path[0]!;
-  for (let i = 1; i < path.length; i++) {
-    const c = path[i]!;
-    if (sn === 0) return false;
-    if (isOdd(fn) || fn === sn) {
+  plan.steps.forEach((step, i) => {
+    const c = path[i + 1]!;
+    if (step === "both") {
       fr = nodeHash(c, fr);
       sr = nodeHash(c, sr);
-      if (!isOdd(fn)) {
-        while (!isOdd(fn) && fn !== 0) {
-          fn = half(fn);
-          sn = half(sn);
-        }
-      }
     } else {
       sr = nodeHash(sr, c);
     }
-    fn = half(fn);
-    sn = half(sn);
-  }
-  return sn === 0 && bytesEqual(fr, firstRoot) && bytesEqual(sr, secondRoot);
+  });
+  return bytesEqual(fr, firstRoot) && bytesEqual(sr, secondRoot);
 }
 
-export function isPowerOfTwo(n: number): boolean {
-  if (n < 1) return false;
-  while (n % 2 === 0) n /= 2;
-  return n === 1;
-}
+export { isPowerOfTwo };
 
 /**
  * The root from a multiproof: `leaves` maps leaf index → leaf hash, `nodes` maps "start-end" → hash
