@@ -38,7 +38,11 @@ export type Frontier = Uint8Array[];
 // Hashing
 
 const utf8 = new TextEncoder();
-const sha256 = (data: Uint8Array): Uint8Array => crypto.hash("sha256", data, "buffer");
+/** A plain Uint8Array view of the digest (a Buffer's .slice() would not copy, which surprises callers). */
+const sha256 = (data: Uint8Array): Uint8Array => {
+  const b = crypto.hash("sha256", data, "buffer");
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+};
 
 /** SHA-256 of the empty string: the root of the empty tree. */
 export const EMPTY_ROOT: Uint8Array = sha256(new Uint8Array(0));
@@ -120,7 +124,8 @@ export function inclusionProofRanges(index: number, size: number): Range[] {
 
 /**
  * The ranges of the RFC 9162 §2.1.4.1 consistency proof PROOF(first, D[second]), in order.
- * Empty when first == second or first == 0 (nothing to prove; verifyConsistency refuses first == 0 < second).
+ * Empty when first == second or first == 0 (verifyConsistency refuses first == 0: a proof from the
+ * empty tree proves nothing).
  */
 export function consistencyProofRanges(first: number, second: number): Range[] {
   assertSize("first", first);
@@ -261,14 +266,14 @@ export interface ConsistencyInput {
 }
 
 /**
- * RFC 9162 §2.1.4.2. first == second: the proof must be empty and the roots equal. first == 0 with
- * second > 0 proves nothing and is refused (as transparency-dev/merkle does).
+ * RFC 9162 §2.1.4.2. first == second: the proof must be empty and the roots equal. first == 0
+ * proves nothing and is refused (as transparency-dev/merkle does, even for 0 == second).
  */
 export function verifyConsistency({ first, second, firstRoot, secondRoot, proof }: ConsistencyInput): boolean {
-  if (!isHash(firstRoot) || !isHash(secondRoot) || !proof.every(isHash)) return false;
   const plan = consistencyPlan(first, second, proof.length);
   if (!plan) return false;
   if (plan.kind === "equal") return bytesEqual(firstRoot, secondRoot);
+  if (!isHash(firstRoot) || !isHash(secondRoot) || !proof.every(isHash)) return false;
   const path = plan.prependFirstRoot ? [firstRoot, ...proof] : proof;
   let fr = path[0]!;
   let sr = path[0]!;

@@ -56,8 +56,9 @@ export type ConsistencyPlan =
 /** The verification plan for a consistency proof of `proofLength` hashes, or null when none can be valid. */
 export function consistencyPlan(first: number, second: number, proofLength: number): ConsistencyPlan | null {
   if (!isCount(first) || !isCount(second) || first > second) return null;
+  if (first === 0) return null; // a proof from the empty tree proves nothing (as transparency-dev/merkle)
   if (first === second) return proofLength === 0 ? { kind: "equal" } : null;
-  if (first === 0 || proofLength === 0) return null; // a proof from the empty tree proves nothing
+  if (proofLength === 0) return null;
   const prependFirstRoot = isPowerOfTwo(first);
   const pathLength = proofLength + (prependFirstRoot ? 1 : 0);
   let fn = first - 1;

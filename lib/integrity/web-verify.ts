@@ -80,10 +80,10 @@ export async function verifyConsistencyAsync({
   secondRoot: Uint8Array;
   proof: readonly Uint8Array[];
 }): Promise<boolean> {
-  if (!isHash(firstRoot) || !isHash(secondRoot) || !proof.every(isHash)) return false;
   const plan = consistencyPlan(first, second, proof.length);
   if (!plan) return false;
   if (plan.kind === "equal") return equalBytes(firstRoot, secondRoot);
+  if (!isHash(firstRoot) || !isHash(secondRoot) || !proof.every(isHash)) return false;
   const path = plan.prependFirstRoot ? [firstRoot, ...proof] : proof;
   let fr = path[0]!;
   let sr = path[0]!;
