@@ -1,6 +1,6 @@
 import type { Actor } from "../audit/event-schema";
 import { formatTimestamp } from "../audit/format-timestamp";
-import { recordEvent } from "../audit/record-event";
+import { withAuditedChange } from "../audit/audit-change";
 import type { Database } from "../db/open-database";
 import type { ApiToken } from "../db/generated/client";
 import { AppError } from "../errors";
@@ -35,27 +35,30 @@ export async function createToken(opts: {
     throw new AppError("validation_failed", "expires_at: must be in the future", { field: "expires_at" });
   }
   const secret = generateTokenSecret();
-  const token = await opts.db.prisma.apiToken.create({
-    data: {
-      id: generateTokenId(),
-      orgId: opts.org.id,
-      name: opts.name,
-      tokenHash: hashTokenSecret(secret),
-      prefix: secret.slice(0, 12),
-      scopes: [...new Set(opts.scopes)],
-      expiresAt: opts.expiresAt ?? null,
-      createdBy: opts.actor.id,
-    },
-  });
-  await recordEvent({
-    sql: opts.db.sql,
-    orgId: opts.org.id,
-    event: {
-      actor: opts.actor,
-      action: "token.created",
-      resource: { type: "api_token", id: token.id, name: token.name },
-      details: { scopes: token.scopes, expires_at: ts(token.expiresAt) },
-    },
+  const token = await withAuditedChange({ db: opts.db, orgId: opts.org.id }, async (tx) => {
+    const token = await tx.prisma.apiToken.create({
+      data: {
+        id: generateTokenId(),
+        orgId: opts.org.id,
+        name: opts.name,
+        tokenHash: hashTokenSecret(secret),
+        prefix: secret.slice(0, 12),
+        scopes: [...new Set(opts.scopes)],
+        expiresAt: opts.expiresAt ?? null,
+        createdBy: opts.actor.id,
+      },
+    });
+    return {
+      value: token,
+      events: [
+        {
+          actor: opts.actor,
+          action: "token.created",
+          resource: { type: "api_token", id: token.id, name: token.name },
+          details: { scopes: token.scopes, expires_at: ts(token.expiresAt) },
+        },
+      ],
+    };
   });
   return { ...toTokenView(token, opts.org.slug), token: secret };
 }
@@ -70,11 +73,14 @@ export async function revokeToken(opts: { db: Database; orgId?: string; tokenId:
   const token = await opts.db.prisma.apiToken.findUnique({ where: { id: opts.tokenId }, include: { org: true } });
   if (!token || (opts.orgId && token.orgId !== opts.orgId)) throw new AppError("not_found", `token "${opts.tokenId}" not found`);
   if (token.revokedAt) return toTokenView(token, token.org.slug);
-  const updated = await opts.db.prisma.apiToken.update({ where: { id: token.id }, data: { revokedAt: new Date() } });
-  await recordEvent({
-    sql: opts.db.sql,
-    orgId: token.orgId,
-    event: { actor: opts.actor, action: "token.revoked", resource: { type: "api_token", id: token.id, name: token.name } },
+  const updated = await withAuditedChange({ db: opts.db, orgId: token.orgId }, async (tx) => {
+    // Only the revocation that flips revoked_at writes the record (two concurrent revokes: one event).
+    const { count } = await tx.prisma.apiToken.updateMany({ where: { id: token.id, revokedAt: null }, data: { revokedAt: new Date() } });
+    const row = await tx.prisma.apiToken.findUniqueOrThrow({ where: { id: token.id } });
+    return {
+      value: row,
+      events: count ? [{ actor: opts.actor, action: "token.revoked", resource: { type: "api_token", id: token.id, name: token.name } }] : [],
+    };
   });
   return toTokenView(updated, token.org.slug);
 }

@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
-import type { Actor } from "../audit/event-schema";
+import type { Actor, EventInput } from "../audit/event-schema";
 import { buildWhere, type EventFilter } from "../audit/query-events";
-import { recordEvent } from "../audit/record-event";
+import { withAuditedChange } from "../audit/audit-change";
 import type { Database } from "../db/open-database";
 import type { SqlExecutor } from "../db/sql";
 import { getExportConfig } from "./export-config";
@@ -25,6 +25,7 @@ export async function measureEvents(opts: { sql: SqlExecutor; orgId: string; fil
   return { rows: r[0]?.n ?? 0, avgBytes: Number(r[0]?.avg ?? 0) };
 }
 
+/** Queues the job and appends its `export.requested` record in one transaction; wakes the worker after COMMIT. */
 async function insertJob(opts: {
   db: Database;
   orgId: string;
@@ -35,15 +36,18 @@ async function insertJob(opts: {
   actor: Actor;
   rowsTotal: number;
   retentionDays: number;
+  event: EventInput;
 }): Promise<ExportJobView> {
-  const { db } = opts;
-  await db.sql.query(
-    `INSERT INTO export_jobs (id, org_id, kind, format, status, request, requested_by, rows_total, retention_days)
-     VALUES ($1, $2, $3, $4, 'queued', $5::jsonb, $6::jsonb, $7, $8)`,
-    [opts.id, opts.orgId, opts.kind, opts.format, JSON.stringify(opts.request), JSON.stringify(opts.actor), opts.rowsTotal, opts.retentionDays],
-  );
+  const row = await withAuditedChange({ db: opts.db, orgId: opts.orgId }, async (tx) => {
+    await tx.sql.query(
+      `INSERT INTO export_jobs (id, org_id, kind, format, status, request, requested_by, rows_total, retention_days)
+       VALUES ($1, $2, $3, $4, 'queued', $5::jsonb, $6::jsonb, $7, $8)`,
+      [opts.id, opts.orgId, opts.kind, opts.format, JSON.stringify(opts.request), JSON.stringify(opts.actor), opts.rowsTotal, opts.retentionDays],
+    );
+    return { value: (await selectJob(tx.sql, opts.id))!, events: [opts.event] };
+  });
   kickExportWorker();
-  return toJobView((await selectJob(db.sql, opts.id))!);
+  return toJobView(row);
 }
 
 /** AppSec+ log export: validates the filter (a bad one changes nothing), queues the job, audits the request. */
@@ -52,10 +56,13 @@ export async function createLogExport(opts: { db: Database; orgId: string; actor
   const { rows } = await measureEvents({ sql: opts.db.sql, orgId: opts.orgId, filter });
   const id = newExportId("logs");
   const retentionDays = Math.max(1, Math.ceil(getExportConfig().AUDIT_EXPORT_LINK_HOURS / 24));
-  const job = await insertJob({ ...opts, id, kind: "logs", format: opts.request.format, rowsTotal: rows, retentionDays });
-  await recordEvent({
-    sql: opts.db.sql,
-    orgId: opts.orgId,
+  return insertJob({
+    ...opts,
+    id,
+    kind: "logs",
+    format: opts.request.format,
+    rowsTotal: rows,
+    retentionDays,
     event: {
       actor: opts.actor,
       action: "export.requested",
@@ -63,7 +70,6 @@ export async function createLogExport(opts: { db: Database; orgId: string; actor
       details: { kind: "logs", format: opts.request.format, filter: { ...opts.request }, rows_estimated: rows },
     },
   });
-  return job;
 }
 
 export interface EvidenceEstimate {
@@ -80,10 +86,13 @@ export async function createEvidenceExport(opts: { db: Database; orgId: string; 
   const retentionDays = await getEvidenceRetentionDays({ db: opts.db, orgId: opts.orgId });
   // Every event goes into events.jsonl and (mostly) once more into its section; zip deflates JSON ~5×.
   const sections = opts.request.include.filter((s) => s !== "compliance_reports").length;
-  const job = await insertJob({ ...opts, id, kind: "evidence", format: "zip", rowsTotal: rows * (1 + Math.min(1, sections)), retentionDays });
-  await recordEvent({
-    sql: opts.db.sql,
-    orgId: opts.orgId,
+  const job = await insertJob({
+    ...opts,
+    id,
+    kind: "evidence",
+    format: "zip",
+    rowsTotal: rows * (1 + Math.min(1, sections)),
+    retentionDays,
     event: {
       actor: opts.actor,
       action: "export.requested",

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { recordEvent } from "../audit/record-event";
+import { withAuditedChange } from "../audit/audit-change";
 import type { Database } from "../db/open-database";
 import { AppError } from "../errors";
 import { selectJob, toJobView } from "./export-jobs";
@@ -34,18 +34,18 @@ export async function readExportFile(opts: {
   if (job.status === "expired" || (job.expiresAt && job.expiresAt.getTime() <= Date.now())) throw new ExpiredError("this export has expired and its file was deleted");
   if (job.status !== "completed") throw new AppError("conflict", `export "${opts.id}" is ${job.status}, not completed`);
   const ip = opts.ip?.split(",")[0]?.trim();
-  await recordEvent({
-    sql,
-    orgId: job.orgId,
-    event: {
+  // No state changes on a download: the record is the whole write (its own transaction).
+  await withAuditedChange({ db: opts.db, orgId: job.orgId }, async () => ({
+    value: null,
+    events: [{
       actor: { id: "signed-link", type: "system", name: "signed download link" },
       action: "export.downloaded",
       resource: { type: job.kind === "evidence" ? "evidence_package" : "export", id: job.id },
       details: { requested_by: job.requestedBy.email ?? job.requestedBy.id, rows: job.rowsWritten, bytes: job.bytesWritten, format: job.format },
       ...(ip && Ip.safeParse(ip).success && { ip_address: ip }),
       ...(opts.userAgent && { user_agent: opts.userAgent.slice(0, 1024) }),
-    },
-  });
+    }],
+  }));
   const chunks = row.chunks_written;
   let idx = 0;
   const body = new ReadableStream<Uint8Array>({

@@ -1,5 +1,5 @@
 import crypto from "node:crypto";
-import { recordEvent } from "../audit/record-event";
+import { withAuditedChange } from "../audit/audit-change";
 import type { Database } from "../db/open-database";
 import { getExportConfig } from "./export-config";
 import { JobLostError, resumeCursorOf, toJobView, type ExportJobRow } from "./export-jobs";
@@ -139,22 +139,27 @@ export async function runExport(opts: { db: Database; job: ExportJobRow; workerI
       filesIncluded = r.filesIncluded;
     }
     const t = FILE_TYPES[view.format];
-    const done = await sql.query(
-      `UPDATE export_jobs SET status = 'completed', completed_at = now(), expires_at = now() + make_interval(days => retention_days),
-         file_name = $3, content_type = $4, files_included = $5, worker_id = NULL, heartbeat_at = now()
-       WHERE id = $1 AND worker_id = $2 AND status = 'processing' RETURNING id`,
-      [job.id, workerId, fileNameOf(job), t.type, filesIncluded],
-    );
-    if (done.length === 0) throw new JobLostError(job.id);
-    await recordEvent({
-      sql,
-      orgId: job.org_id,
-      event: {
-        actor: SYSTEM_ACTOR,
-        action: "export.completed",
-        resource: { type: view.kind === "evidence" ? "evidence_package" : "export", id: job.id },
-        details: { kind: view.kind, format: view.format, rows: store.rows, bytes: store.bytes, files: filesIncluded, attempts: job.attempts },
-      },
+    // The completion and its `export.completed` record commit together (nothing when the job is no
+    // longer ours: the fenced update matches no row and JobLostError rolls the transaction back).
+    await withAuditedChange({ db, orgId: job.org_id }, async (tx) => {
+      const done = await tx.sql.query(
+        `UPDATE export_jobs SET status = 'completed', completed_at = now(), expires_at = now() + make_interval(days => retention_days),
+           file_name = $3, content_type = $4, files_included = $5, worker_id = NULL, heartbeat_at = now()
+         WHERE id = $1 AND worker_id = $2 AND status = 'processing' RETURNING id`,
+        [job.id, workerId, fileNameOf(job), t.type, filesIncluded],
+      );
+      if (done.length === 0) throw new JobLostError(job.id);
+      return {
+        value: null,
+        events: [
+          {
+            actor: SYSTEM_ACTOR,
+            action: "export.completed",
+            resource: { type: view.kind === "evidence" ? "evidence_package" : "export", id: job.id },
+            details: { kind: view.kind, format: view.format, rows: store.rows, bytes: store.bytes, files: filesIncluded, attempts: job.attempts },
+          },
+        ],
+      };
     });
     log(`[exports] ${job.id} completed: ${store.rows} rows, ${store.bytes} bytes`);
     return "completed";

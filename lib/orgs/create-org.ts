@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import type { Actor } from "../audit/event-schema";
 import { formatTimestamp } from "../audit/format-timestamp";
-import { recordEvent } from "../audit/record-event";
+import { withAuditedChange } from "../audit/audit-change";
 import type { Database } from "../db/open-database";
 import { AppError } from "../errors";
 import type { OrgView } from "./org-schemas";
@@ -17,16 +17,14 @@ export const toOrgView = (o: { id: string; slug: string; name: string; createdAt
 export async function createOrg(opts: { db: Database; slug: string; name?: string; actor: Actor }): Promise<OrgView> {
   const existing = await opts.db.prisma.org.findUnique({ where: { slug: opts.slug } });
   if (existing) throw new AppError("conflict", `an org with slug "${opts.slug}" already exists`, { field: "slug" });
-  const org = await opts.db.prisma.org
-    .create({ data: { id: `org_${crypto.randomBytes(8).toString("hex")}`, slug: opts.slug, name: opts.name ?? opts.slug } })
-    .catch((e: unknown) => {
+  const id = `org_${crypto.randomBytes(8).toString("hex")}`;
+  // The org and `org.created`, the first entry of its chain, commit together.
+  const org = await withAuditedChange({ db: opts.db, orgId: id }, async (tx) => {
+    const org = await tx.prisma.org.create({ data: { id, slug: opts.slug, name: opts.name ?? opts.slug } }).catch((e: unknown) => {
       if ((e as { code?: string }).code === "P2002") throw new AppError("conflict", `an org with slug "${opts.slug}" already exists`, { field: "slug" });
       throw e;
     });
-  await recordEvent({
-    sql: opts.db.sql,
-    orgId: org.id,
-    event: { actor: opts.actor, action: "org.created", resource: { type: "org", id: org.id, name: org.slug }, details: { name: org.name } },
+    return { value: org, events: [{ actor: opts.actor, action: "org.created", resource: { type: "org", id: org.id, name: org.slug }, details: { name: org.name } }] };
   });
   return toOrgView(org);
 }

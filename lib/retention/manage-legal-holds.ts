@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import type { Actor } from "../audit/event-schema";
 import { formatTimestamp } from "../audit/format-timestamp";
-import { recordEvent } from "../audit/record-event";
+import { withAuditedChange } from "../audit/audit-change";
 import type { Database } from "../db/open-database";
 import { AppError } from "../errors";
 import { CreateLegalHoldSchema, HOLD_SCOPES, ReleaseLegalHoldSchema, type CreateLegalHold, type HoldScope, type LegalHoldView } from "./legal-hold-schema";
@@ -29,26 +29,29 @@ const actorLabel = (a: Actor) => a.email ?? a.name ?? a.id;
 
 /** Places a legal hold (audited as `legal_hold.created`). */
 export async function createLegalHold(opts: { db: Database; orgId: string; hold: CreateLegalHold; actor: Actor; now?: Date }): Promise<LegalHoldView> {
-  const row = await opts.db.prisma.legalHold.create({
-    data: {
-      id: `hold_${crypto.randomBytes(8).toString("hex")}`,
-      orgId: opts.orgId,
-      scope: opts.hold.scope,
-      target: opts.hold.target ?? null,
-      reason: opts.hold.reason,
-      createdAt: opts.now ?? new Date(),
-      createdBy: actorLabel(opts.actor),
-    },
-  });
-  await recordEvent({
-    sql: opts.db.sql,
-    orgId: opts.orgId,
-    event: {
-      actor: opts.actor,
-      action: "legal_hold.created",
-      resource: { type: "legal_hold", id: row.id, name: row.target ? `${row.scope}: ${row.target}` : "all events" },
-      details: { scope: row.scope, target: row.target, reason: row.reason },
-    },
+  const row = await withAuditedChange({ db: opts.db, orgId: opts.orgId }, async (tx) => {
+    const row = await tx.prisma.legalHold.create({
+      data: {
+        id: `hold_${crypto.randomBytes(8).toString("hex")}`,
+        orgId: opts.orgId,
+        scope: opts.hold.scope,
+        target: opts.hold.target ?? null,
+        reason: opts.hold.reason,
+        createdAt: opts.now ?? new Date(),
+        createdBy: actorLabel(opts.actor),
+      },
+    });
+    return {
+      value: row,
+      events: [
+        {
+          actor: opts.actor,
+          action: "legal_hold.created",
+          resource: { type: "legal_hold", id: row.id, name: row.target ? `${row.scope}: ${row.target}` : "all events" },
+          details: { scope: row.scope, target: row.target, reason: row.reason },
+        },
+      ],
+    };
   });
   return view(row);
 }
@@ -65,21 +68,24 @@ export async function listLegalHolds(opts: { db: Database; orgId: string; status
 export async function releaseLegalHold(opts: { db: Database; orgId: string; id: string; reason?: string; actor: Actor; now?: Date }): Promise<LegalHoldView> {
   const found = await opts.db.prisma.legalHold.findUnique({ where: { id: opts.id } });
   if (!found || found.orgId !== opts.orgId) throw new AppError("not_found", `legal hold "${opts.id}" not found`);
-  const { count } = await opts.db.prisma.legalHold.updateMany({
-    where: { id: opts.id, orgId: opts.orgId, releasedAt: null },
-    data: { releasedAt: opts.now ?? new Date(), releasedBy: actorLabel(opts.actor), releaseReason: opts.reason ?? null },
-  });
-  if (count === 0) throw new AppError("conflict", `legal hold "${opts.id}" was already released`);
-  const row = (await opts.db.prisma.legalHold.findUnique({ where: { id: opts.id } }))!;
-  await recordEvent({
-    sql: opts.db.sql,
-    orgId: opts.orgId,
-    event: {
-      actor: opts.actor,
-      action: "legal_hold.released",
-      resource: { type: "legal_hold", id: row.id, name: row.target ? `${row.scope}: ${row.target}` : "all events" },
-      details: { scope: row.scope, target: row.target, reason: row.reason, ...(opts.reason && { release_reason: opts.reason }) },
-    },
+  const row = await withAuditedChange({ db: opts.db, orgId: opts.orgId }, async (tx) => {
+    const { count } = await tx.prisma.legalHold.updateMany({
+      where: { id: opts.id, orgId: opts.orgId, releasedAt: null },
+      data: { releasedAt: opts.now ?? new Date(), releasedBy: actorLabel(opts.actor), releaseReason: opts.reason ?? null },
+    });
+    if (count === 0) throw new AppError("conflict", `legal hold "${opts.id}" was already released`);
+    const row = await tx.prisma.legalHold.findUniqueOrThrow({ where: { id: opts.id } });
+    return {
+      value: row,
+      events: [
+        {
+          actor: opts.actor,
+          action: "legal_hold.released",
+          resource: { type: "legal_hold", id: row.id, name: row.target ? `${row.scope}: ${row.target}` : "all events" },
+          details: { scope: row.scope, target: row.target, reason: row.reason, ...(opts.reason && { release_reason: opts.reason }) },
+        },
+      ],
+    };
   });
   return view(row);
 }

@@ -1,5 +1,5 @@
 import type { Actor } from "../audit/event-schema";
-import { recordEvent } from "../audit/record-event";
+import { withAuditedChange } from "../audit/audit-change";
 import type { Database } from "../db/open-database";
 import { AppError } from "../errors";
 import { DEFAULT_RETENTION_POLICY, RetentionPolicyUpdateSchema, type RetentionPolicy, type RetentionPolicyUpdate } from "./retention-schema";
@@ -69,11 +69,12 @@ export async function updateRetentionPolicy(opts: { db: Database; orgId: string;
     updatedAt: new Date(),
     updatedBy: opts.actor.email ?? opts.actor.id,
   };
-  await opts.db.prisma.retentionPolicy.upsert({ where: { orgId: opts.orgId }, create: { orgId: opts.orgId, ...data }, update: data });
-  await recordEvent({
-    sql: opts.db.sql,
-    orgId: opts.orgId,
-    event: { actor: opts.actor, action: "retention.policy_updated", resource: { type: "retention_policy", id: opts.orgId, name: "Retention policy" }, changes },
+  await withAuditedChange({ db: opts.db, orgId: opts.orgId }, async (tx) => {
+    await tx.prisma.retentionPolicy.upsert({ where: { orgId: opts.orgId }, create: { orgId: opts.orgId, ...data }, update: data });
+    return {
+      value: null,
+      events: [{ actor: opts.actor, action: "retention.policy_updated", resource: { type: "retention_policy", id: opts.orgId, name: "Retention policy" }, changes }],
+    };
   });
   return { policy: next, changes };
 }

@@ -1,5 +1,7 @@
 import crypto from "node:crypto";
-import type { Principal } from "../auth/principal";
+import { principalActor, type Principal } from "../auth/principal";
+import { withAuditedChange } from "../audit/audit-change";
+import type { Prisma } from "../db/generated/client";
 import type { Database } from "../db/open-database";
 import { AppError } from "../errors";
 import { ROLE_SCOPES, toRole } from "../users/roles";
@@ -10,13 +12,13 @@ export type SessionPrincipal = Extract<Principal, { kind: "session" }>;
 const hashToken = (token: string) => crypto.createHash("sha256").update(token, "utf8").digest("hex");
 
 /** Starts a session; the raw token goes into the cookie, only its SHA-256 into the database. */
-export async function createSession(opts: { db: Database; userId: string; orgId: string; ipAddress?: string; userAgent?: string; now?: Date }) {
+export async function createSession(opts: { prisma: Prisma.TransactionClient; userId: string; orgId: string; ipAddress?: string; userAgent?: string; now?: Date }) {
   const now = opts.now ?? new Date();
   // Housekeeping on the way: sessions past their absolute or idle end are useless rows.
-  await opts.db.prisma.session.deleteMany({ where: { OR: [{ expiresAt: { lte: now } }, { lastSeenAt: { lt: new Date(now.getTime() - SESSION_IDLE_MS) } }] } });
+  await opts.prisma.session.deleteMany({ where: { OR: [{ expiresAt: { lte: now } }, { lastSeenAt: { lt: new Date(now.getTime() - SESSION_IDLE_MS) } }] } });
   const token = crypto.randomBytes(32).toString("base64url");
   const csrfToken = crypto.randomBytes(24).toString("base64url");
-  const session = await opts.db.prisma.session.create({
+  const session = await opts.prisma.session.create({
     data: {
       id: hashToken(token),
       userId: opts.userId,
@@ -60,8 +62,16 @@ export async function findSession(opts: { db: Database; token: string; now?: Dat
   };
 }
 
-export async function deleteSession(opts: { db: Database; sessionId: string }): Promise<void> {
-  await opts.db.prisma.session.deleteMany({ where: { id: opts.sessionId } });
+/** Ends the session and writes `user.logout`, together (one transaction). */
+export async function signOut(opts: { db: Database; session: SessionPrincipal }): Promise<void> {
+  const { session } = opts;
+  await withAuditedChange({ db: opts.db, orgId: session.orgId }, async (tx) => {
+    const { count } = await tx.prisma.session.deleteMany({ where: { id: session.sessionId } });
+    return {
+      value: null,
+      events: count ? [{ actor: principalActor(session), action: "user.logout", resource: { type: "user", id: session.userId, name: session.email } }] : [],
+    };
+  });
 }
 
 /** Switches the session's current org; answers 404 for an org the user does not belong to. */

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Database } from "../db/open-database";
-import { recordEvent } from "../audit/record-event";
+import { withAuditedChange } from "../audit/audit-change";
 import { AppError } from "../errors";
 import { dummyPasswordHash, verifyPassword } from "../users/password";
 import { createSession } from "./manage-sessions";
@@ -25,28 +25,35 @@ export async function signIn(opts: { db: Database; email: string; password: stri
   const ok = await verifyPassword(opts.password, user?.passwordHash ?? (await dummyPasswordHash()));
   const ctx = { ...(opts.ipAddress && isIp(opts.ipAddress) && { ip_address: opts.ipAddress }), ...(opts.userAgent && { user_agent: opts.userAgent.slice(0, 1024) }) };
   if (!user || !ok || user.disabledAt || user.memberships.length === 0) {
-    await recordSignInFailure({ sql: db.sql, keys, now: opts.now });
     const org = user?.memberships[0]?.org;
     if (user && org) {
-      await recordEvent({
-        sql: db.sql,
-        orgId: org.id,
-        event: { actor: { id: user.id, type: "user", email: user.email, name: user.name }, action: "user.login_failed", resource: { type: "user", id: user.id, name: user.email }, details: { reason: ok ? "disabled" : "wrong_password" }, ...ctx },
+      // The throttle count and `user.login_failed` commit together.
+      await withAuditedChange({ db, orgId: org.id }, async (tx) => {
+        await recordSignInFailure({ sql: tx.sql, keys, now: opts.now });
+        return {
+          value: null,
+          events: [
+            { actor: { id: user.id, type: "user", email: user.email, name: user.name }, action: "user.login_failed", resource: { type: "user", id: user.id, name: user.email }, details: { reason: ok ? "disabled" : "wrong_password" }, ...ctx },
+          ],
+        };
       });
+    } else {
+      await recordSignInFailure({ sql: db.sql, keys, now: opts.now });
     }
     throw new AppError("unauthorized", BAD, { field: "password" });
   }
   const membership = opts.org ? user.memberships.find((m) => m.org.slug === opts.org || m.org.id === opts.org) : user.memberships[0];
   if (!membership) throw new AppError("not_found", `org "${opts.org}" not found`, { field: "org" });
-  await clearSignInFailures({ sql: db.sql, keys: [`email:${email}`] });
-  const session = await createSession({ db, userId: user.id, orgId: membership.orgId, ipAddress: opts.ipAddress, userAgent: opts.userAgent, now: opts.now });
-  await db.prisma.user.update({ where: { id: user.id }, data: { lastLoginAt: opts.now ?? new Date() } });
-  await recordEvent({
-    sql: db.sql,
-    orgId: membership.orgId,
-    event: { actor: { id: user.id, type: "user", email: user.email, name: user.name }, action: "user.login", resource: { type: "user", id: user.id, name: user.email }, ...ctx },
+  // The session, last_login_at, the throttle reset and `user.login` commit together.
+  return withAuditedChange({ db, orgId: membership.orgId }, async (tx) => {
+    await clearSignInFailures({ sql: tx.sql, keys: [`email:${email}`] });
+    const session = await createSession({ prisma: tx.prisma, userId: user.id, orgId: membership.orgId, ipAddress: opts.ipAddress, userAgent: opts.userAgent, now: opts.now });
+    await tx.prisma.user.update({ where: { id: user.id }, data: { lastLoginAt: opts.now ?? new Date() } });
+    return {
+      value: session,
+      events: [{ actor: { id: user.id, type: "user", email: user.email, name: user.name }, action: "user.login", resource: { type: "user", id: user.id, name: user.email }, ...ctx }],
+    };
   });
-  return session;
 }
 
 const IpSchema = z.union([z.ipv4(), z.ipv6()]);

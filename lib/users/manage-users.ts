@@ -1,6 +1,6 @@
 import type { Actor } from "../audit/event-schema";
 import { formatTimestamp } from "../audit/format-timestamp";
-import { recordEvent } from "../audit/record-event";
+import { withAuditedChange } from "../audit/audit-change";
 import type { Database } from "../db/open-database";
 import { AppError } from "../errors";
 import { newUserId } from "./ensure-user";
@@ -36,18 +36,19 @@ export async function listUsers(opts: { db: Database; orgId: string }): Promise<
  */
 export async function createUser(opts: { db: Database; orgId: string; input: CreateUserInput; actor: Actor }): Promise<UserView> {
   const { db, input } = opts;
-  let user = await db.prisma.user.findUnique({ where: { email: input.email } });
-  if (user) {
-    const member = await db.prisma.membership.findUnique({ where: { userId_orgId: { userId: user.id, orgId: opts.orgId } } });
-    if (member) throw new AppError("conflict", `${input.email} is already a member of this org`, { field: "email" });
-  } else {
-    user = await db.prisma.user.create({ data: { id: newUserId(), email: input.email, name: input.name, passwordHash: await hashPassword(input.password) } });
-  }
-  const m = await db.prisma.membership.create({ data: { userId: user.id, orgId: opts.orgId, role: input.role } });
-  await recordEvent({
-    sql: db.sql,
-    orgId: opts.orgId,
-    event: { actor: opts.actor, action: "user.created", resource: { type: "user", id: user.id, name: user.email }, changes: { role: { old: null, new: input.role } } },
+  const passwordHash = await hashPassword(input.password);
+  return withAuditedChange({ db, orgId: opts.orgId }, async (tx) => {
+    let user = await tx.prisma.user.findUnique({ where: { email: input.email } });
+    if (user) {
+      const member = await tx.prisma.membership.findUnique({ where: { userId_orgId: { userId: user.id, orgId: opts.orgId } } });
+      if (member) throw new AppError("conflict", `${input.email} is already a member of this org`, { field: "email" });
+    } else {
+      user = await tx.prisma.user.create({ data: { id: newUserId(), email: input.email, name: input.name, passwordHash } });
+    }
+    const m = await tx.prisma.membership.create({ data: { userId: user.id, orgId: opts.orgId, role: input.role } });
+    return {
+      value: { id: user.id, email: user.email, name: user.name, role: input.role, created_at: formatTimestamp(m.createdAt), last_login_at: null },
+      events: [{ actor: opts.actor, action: "user.created", resource: { type: "user", id: user.id, name: user.email }, changes: { role: { old: null, new: input.role } } }],
+    };
   });
-  return { id: user.id, email: user.email, name: user.name, role: input.role, created_at: formatTimestamp(m.createdAt), last_login_at: null };
 }

@@ -159,12 +159,12 @@ describe(`dashboard sign-in, sessions and roles (${TEST_DB})`, () => {
     const { createSession, findSession } = await import("@/lib/sessions/manage-sessions");
     const user = await db.prisma.user.findUniqueOrThrow({ where: { email: ADMIN.email } });
     const t0 = new Date("2030-01-01T00:00:00Z");
-    const s = await createSession({ db, userId: user.id, orgId: acmeId, now: t0 });
+    const s = await createSession({ prisma: db.prisma, userId: user.id, orgId: acmeId, now: t0 });
     expect(await findSession({ db, token: s.token, now: new Date(t0.getTime() + 13 * 3_600_000) })).toBeNull();
-    const s2 = await createSession({ db, userId: user.id, orgId: acmeId, now: t0 });
+    const s2 = await createSession({ prisma: db.prisma, userId: user.id, orgId: acmeId, now: t0 });
     expect(await findSession({ db, token: s2.token, now: new Date(t0.getTime() + 11 * 3_600_000) })).toMatchObject({ kind: "session", userId: user.id });
     expect(await findSession({ db, token: "not-a-session", now: t0 })).toBeNull();
-    await createSession({ db, userId: user.id, orgId: acmeId, now: new Date(t0.getTime() + 8 * 86_400_000) });
+    await createSession({ prisma: db.prisma, userId: user.id, orgId: acmeId, now: new Date(t0.getTime() + 8 * 86_400_000) });
     expect(await db.prisma.session.findUnique({ where: { id: s.sessionId } })).toBeNull();
   });
 
