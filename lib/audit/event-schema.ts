@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseIsoInstant } from "./time-bounds";
 
 /**
  * The canonical event as a producer submits it (ingest). Limits are part of the contract and are
@@ -18,7 +19,12 @@ export const LIMITS = {
 
 export const ACTOR_TYPES = ["user", "service_account", "api_token", "system"] as const;
 
-const text = (max: number) => z.string().trim().min(1, "must not be empty").max(max, `at most ${max} characters`);
+/** Validated, never transformed: what is accepted is stored exactly as sent (no trimming). */
+const text = (max: number) =>
+  z
+    .string()
+    .max(max, `at most ${max} characters`)
+    .refine((s) => s.trim() !== "", "must not be empty or only white space");
 
 export const EventIdSchema = z
   .string()
@@ -42,24 +48,31 @@ const boundedJson = <T extends z.ZodType>(schema: T) =>
 
 const JsonValue: z.ZodType<Json> = z.json() as z.ZodType<Json>;
 
-export const TimestampSchema = z
-  .string()
-  .refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i.test(s) && !Number.isNaN(Date.parse(s)), {
-    message: "must be an ISO 8601 date-time with a time zone, e.g. 2024-01-15T10:30:00Z",
-  });
+/**
+ * RFC 3339 date-time with a zone, on a date that exists, in years 0001–9999 (lib/audit/time-bounds.ts,
+ * the one strict reader). `2024-02-30T00:00:00Z` is refused, never rolled over to March.
+ */
+export const TimestampSchema = z.string().refine(
+  (s) => {
+    const p = parseIsoInstant(s);
+    return !!p && p.hasTime && p.hasZone && p.separator === "T" && Date.parse(s) === p.start.getTime();
+  },
+  { message: "must be an ISO 8601 date-time with a time zone on a date that exists, years 0001–9999, e.g. 2024-01-15T10:30:00Z" },
+);
 
 export const ActorSchema = z
   .object({
     id: text(LIMITS.shortText),
     type: z.enum(ACTOR_TYPES, { message: `must be one of ${ACTOR_TYPES.join(", ")}` }),
-    email: z.string().trim().max(LIMITS.email).email("must be an email address").optional(),
+    email: z.string().max(LIMITS.email).email("must be an email address").optional(),
     name: text(LIMITS.shortText).optional(),
   })
   .strict();
 
-export const ResourceSchema = z
-  .object({ type: text(LIMITS.shortText), id: text(LIMITS.shortText), name: text(LIMITS.shortText).optional() })
-  .catchall(JsonValue);
+/** `resource` takes extra members of any JSON; the whole object has the depth and size limit of changes/details. */
+export const ResourceSchema = boundedJson(
+  z.object({ type: text(LIMITS.shortText), id: text(LIMITS.shortText), name: text(LIMITS.shortText).optional() }).catchall(JsonValue),
+);
 
 export const RepositorySchema = z.object({ id: text(LIMITS.shortText), name: text(LIMITS.shortText) }).strict();
 

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { AppError } from "../errors";
 import { parseExplorerQuery } from "./parse-explorer-query";
 import type { EventCursor, EventFilter } from "./query-events";
-import { parseTimeBound } from "./time-bounds";
+import { isSupportedInstant, parseTimeBound } from "./time-bounds";
 
 const list = z
   .string()
@@ -31,7 +31,7 @@ export function decodeCursor(raw: string, field = "cursor"): EventCursor {
   const [ts, seq] = Buffer.from(raw, "base64url").toString("utf8").split("|");
   const d = new Date(ts ?? "");
   const n = Number(seq);
-  if (!ts || Number.isNaN(d.getTime()) || !Number.isSafeInteger(n) || n < 1) {
+  if (!ts || !isSupportedInstant(d.getTime()) || !Number.isSafeInteger(n) || n < 1) {
     throw new AppError("invalid_parameter", `${field}: not a cursor this API returned (pass next_cursor back unchanged)`, { field });
   }
   return { timestamp: d, seq: n };

@@ -1,3 +1,5 @@
+import { isSupportedInstant, parseIsoInstant } from "./time-bounds";
+
 /**
  * The explorer's query language (pure: runs in the browser for inline errors and autocomplete,
  * and on the server, which re-parses what the URL says):
@@ -105,23 +107,10 @@ function tokenize(input: string, errors: QueryError[]): Token[] {
   return out;
 }
 
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})?$/i;
-
-/** A date or date-time → [start, end) of what it names (a day, or one millisecond). */
+/** A date or date-time → [start, end) of what it names (a day, or one millisecond); the shared strict reader. */
 function instantRange(v: string): [Date, Date] | null {
-  if (DATE_ONLY.test(v)) {
-    const d = new Date(`${v}T00:00:00Z`);
-    if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== v) return null;
-    return [d, new Date(d.getTime() + 86_400_000)];
-  }
-  if (DATE_TIME.test(v)) {
-    const hasZone = /(Z|[+-]\d{2}:?\d{2})$/i.test(v);
-    const d = new Date(hasZone ? v.replace(" ", "T") : `${v.replace(" ", "T")}Z`);
-    if (Number.isNaN(d.getTime())) return null;
-    return [d, new Date(d.getTime() + 1)];
-  }
-  return null;
+  const p = parseIsoInstant(v);
+  return p && isSupportedInstant(p.end.getTime()) ? [p.start, p.end] : null;
 }
 
 const maxDate = (a: string | undefined, b: Date) => (!a || new Date(a) < b ? b.toISOString() : a);

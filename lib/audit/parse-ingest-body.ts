@@ -54,6 +54,8 @@ export function parseIngestBody(body: unknown): EventInput[] {
       const field = fieldPath(prefix) || "body";
       throw new AppError("payload_too_large", `${field}: an event may be at most ${LIMITS.eventBytes} bytes`, { field });
     }
-    return r.data;
+    // The schema only validates (no defaults, no transforms), so the accepted event is the object
+    // as sent: zod's output would be a rebuilt copy that drops members named "__proto__".
+    return ev as EventInput;
   });
 }

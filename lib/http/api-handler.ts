@@ -6,6 +6,7 @@ import type { Scope } from "../auth/scopes";
 import { getConfig } from "../config";
 import { getDatabase } from "../db/get-database";
 import type { Database } from "../db/open-database";
+import { assertCleanParams } from "./check-text";
 import { enforceRateLimit } from "./enforce-rate-limit";
 import { finalizeResponse } from "./finalize-response";
 import type { RateLimitState } from "./rate-limit";
@@ -44,7 +45,9 @@ export function apiHandler(opts: { scope?: Scope }, handler: (ctx: ApiContext) =
       if (opts.scope) requireScope(principal, opts.scope);
       const raw = (routeCtx?.params ? await routeCtx.params : undefined) ?? {};
       const params = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v.join("/") : v]));
-      res = await handler({ req, url: new URL(req.url), db, principal, params, requestId });
+      const url = new URL(req.url);
+      assertCleanParams({ url, params });
+      res = await handler({ req, url, db, principal, params, requestId });
     } catch (e) {
       res = errorResponse(e, (e as { status?: number }).status === 401 ? { "WWW-Authenticate": 'Bearer realm="audit-trail", Basic realm="audit-trail"' } : undefined);
     }
@@ -65,7 +68,9 @@ export function publicApiHandler(handler: (ctx: Omit<ApiContext, "principal" | "
     const requestId = sanitizeRequestId(req.headers.get("x-request-id")) ?? `req_${crypto.randomBytes(8).toString("hex")}`;
     let res: Response;
     try {
-      res = await handler({ req, url: new URL(req.url), db: await getDatabase(), requestId });
+      const url = new URL(req.url);
+      assertCleanParams({ url });
+      res = await handler({ req, url, db: await getDatabase(), requestId });
     } catch (e) {
       res = errorResponse(e);
     }

@@ -6,7 +6,7 @@ import { toAppSecPlusEntry } from "@/lib/exports/format-entries";
 import { z } from "zod";
 import type { StoredEvent } from "@/lib/audit/event-schema";
 import type { EventCursor, EventFilter } from "@/lib/audit/query-events";
-import { parseTimeRange } from "@/lib/audit/time-bounds";
+import { isSupportedInstant, parseTimeRange } from "@/lib/audit/time-bounds";
 import { AppError } from "@/lib/errors";
 import { intParam } from "@/lib/http/query-params";
 
@@ -62,7 +62,7 @@ export function encodeCursor(e: StoredEvent): string {
 export function decodeCursor(cursor: string): EventCursor {
   const [ts, seq] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
   const timestamp = new Date(ts ?? "");
-  if (!ts || !/^\d{4}-\d{2}-\d{2}T/.test(ts) || Number.isNaN(timestamp.getTime()) || !/^\d{1,15}$/.test(seq ?? "")) {
+  if (!ts || !/^\d{4}-\d{2}-\d{2}T/.test(ts) || !isSupportedInstant(timestamp.getTime()) || !/^\d{1,15}$/.test(seq ?? "")) {
     throw new AppError("invalid_parameter", "cursor: not a cursor from this API's Link header", { field: "cursor" });
   }
   return { timestamp, seq: Number(seq) };
