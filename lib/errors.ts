@@ -14,6 +14,8 @@ export type ErrorCode =
   | "unsupported_media_type"
   | "rate_limited"
   | "service_unavailable"
+  | "query_timeout"
+  | "insufficient_storage"
   | "internal_error";
 
 const STATUS: Record<ErrorCode, number> = {
@@ -28,6 +30,8 @@ const STATUS: Record<ErrorCode, number> = {
   unsupported_media_type: 415,
   rate_limited: 429,
   service_unavailable: 503,
+  query_timeout: 503,
+  insufficient_storage: 507,
   internal_error: 500,
 };
 
@@ -47,5 +51,12 @@ export class AppError extends Error {
     this.details = opts.details;
   }
 }
+
+/** Codes that say "try again later": their answers carry `Retry-After` (seconds). */
+export const RETRY_AFTER_SECONDS: Partial<Record<ErrorCode, number>> = {
+  service_unavailable: 5,
+  query_timeout: 5,
+  insufficient_storage: 30,
+};
 
 export const isAppError = (e: unknown): e is AppError => e instanceof AppError;

@@ -1,5 +1,6 @@
 import { getConfig } from "../config";
 import { openDatabase, type Database } from "./open-database";
+import { withoutQueryBudget } from "./query-budget";
 import { runMigrations } from "./run-migrations";
 
 /**
@@ -15,7 +16,7 @@ export function getDatabase(): Promise<Database> {
     const cfg = getConfig();
     const db = await openDatabase({ url: cfg.DATABASE_URL, dataDir: cfg.dataDir, poolSize: cfg.AUDIT_DB_POOL_SIZE });
     try {
-      await runMigrations({ sql: db.sql, advisoryLock: db.kind === "postgresql" });
+      await withoutQueryBudget(() => runMigrations({ sql: db.sql, advisoryLock: db.kind === "postgresql" }));
     } catch (e) {
       await db.close().catch(() => undefined);
       throw e;

@@ -6,6 +6,8 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "./generated/client";
 import { acquireDataDirLock } from "./pglite-lock";
+import { noteWriteCommitted, noteWriteFailed } from "./write-outcome";
+import { checkNotAborted, checkStatementTime, currentQueryBudget, statementTimeoutMs } from "./query-budget";
 import type { SqlClient, SqlExecutor, SqlParam, Row } from "./sql";
 
 export type DatabaseKind = "pglite" | "postgresql";
@@ -37,32 +39,80 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
 }
 
 async function openPostgres(url: string, max: number): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max });
+  // statement_timeout on every pooled connection (Prisma's too): the server stops any statement past
+  // the budget (57014 → 503 query_timeout). Background work lifts it per statement (withoutQueryBudget).
+  // connectionTimeoutMillis: a server that does not answer fails the request (503) instead of hanging it.
+  const timeoutMs = statementTimeoutMs();
+  const pool = new pg.Pool({ connectionString: url, max, statement_timeout: timeoutMs || undefined, connectionTimeoutMillis: 5000 });
   pool.on("error", () => {
     /* an idle client died (server restart): the pool replaces it; queries report their own errors */
   });
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+
+  /**
+   * One statement on `client` under the current query budget: an abandoned request starts nothing
+   * and cancels what runs (pg_cancel_backend from a separate connection; the client goes back to the
+   * pool only once the cancel is done, so it can never hit the next user's statement).
+   */
+  const run = async <T extends Row>(client: pg.PoolClient, text: string, params: readonly SqlParam[], inTransaction: boolean): Promise<T[]> => {
+    const budget = currentQueryBudget();
+    checkNotAborted(budget);
+    // Another budget than the pool's (background work: none) applies to this statement only; in a
+    // transaction it was set once after BEGIN.
+    const unbounded = !inTransaction && budget.statementTimeoutMs !== timeoutMs;
+    if (unbounded) await client.query(`SET statement_timeout = ${budget.statementTimeoutMs}`);
+    const signal = budget.signal;
+    let cancelling: Promise<void> | undefined;
+    const onAbort = () => {
+      const pid = (client as unknown as { processID?: number }).processID;
+      if (pid) cancelling = cancelBackend(url, pid);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      return (await client.query(text, params as unknown[])).rows as T[];
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+      if (cancelling) await cancelling;
+      if (unbounded) await client.query(`SET statement_timeout = ${timeoutMs}`).catch(() => undefined);
+    }
+  };
+
   const sql: SqlClient = {
     async query<T extends Row>(text: string, params: readonly SqlParam[] = []) {
-      return (await pool.query(text, params as unknown[])).rows as T[];
+      checkNotAborted(currentQueryBudget());
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        return await run<T>(client, text, params, false);
+      } catch (e) {
+        if (isConnectionLost(e)) broken = e as Error;
+        throw e;
+      } finally {
+        client.release(broken);
+      }
     },
     async transaction(fn) {
+      checkNotAborted(currentQueryBudget());
       const client = await pool.connect();
+      let broken: Error | undefined;
       try {
         await client.query("BEGIN");
+        const budget = currentQueryBudget().statementTimeoutMs;
+        if (budget !== timeoutMs) await client.query(`SET LOCAL statement_timeout = ${budget}`);
         const tx: SqlExecutor = {
-          async query<T extends Row>(text: string, params: readonly SqlParam[] = []) {
-            return (await client.query(text, params as unknown[])).rows as T[];
-          },
+          query: <T extends Row>(text: string, params: readonly SqlParam[] = []) => run<T>(client, text, params, true),
         };
         const result = await fn(tx);
         await client.query("COMMIT");
+        noteWriteCommitted();
         return result;
       } catch (e) {
+        noteWriteFailed(e);
+        if (isConnectionLost(e)) broken = e as Error;
         await client.query("ROLLBACK").catch(() => undefined);
         throw e;
       } finally {
-        client.release();
+        client.release(broken);
       }
     },
     async exec(script) {
@@ -82,6 +132,25 @@ async function openPostgres(url: string, max: number): Promise<Database> {
   };
 }
 
+/** Cancels the running statement of backend `pid` (the request that started it was abandoned). */
+async function cancelBackend(url: string, pid: number): Promise<void> {
+  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await c.connect();
+    await c.query("SELECT pg_cancel_backend($1)", [pid]);
+  } catch {
+    /* the server is gone or the statement finished: nothing to cancel */
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
+
+/** A client whose connection broke is destroyed, not returned to the pool. */
+function isConnectionLost(e: unknown): boolean {
+  const code = (e as { code?: unknown }).code;
+  return (typeof code === "string" && (/^08/.test(code) || code.startsWith("57P") || code.startsWith("E"))) || /Connection terminated|not queryable/i.test((e as Error).message ?? "");
+}
+
 async function openPglite(dataDir: string): Promise<Database> {
   const dir = path.resolve(dataDir);
   fs.mkdirSync(path.dirname(dir), { recursive: true });
@@ -95,19 +164,37 @@ async function openPglite(dataDir: string): Promise<Database> {
   }
   void pgliteTypes;
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
+  // PGlite cannot interrupt a statement and has no statement_timeout: an abandoned request starts no
+  // further statement, and one that ran past the budget ends its request with 503 (lib/db/query-budget.ts).
+  const timed = async <T>(run: () => Promise<T>): Promise<T> => {
+    const budget = currentQueryBudget();
+    checkNotAborted(budget);
+    const t0 = performance.now();
+    const out = await run();
+    checkStatementTime(budget, t0);
+    return out;
+  };
   const sql: SqlClient = {
     async query<T extends Row>(text: string, params: readonly SqlParam[] = []) {
-      return (await db.query<T>(text, params as unknown[])).rows;
+      return timed(async () => (await db.query<T>(text, params as unknown[])).rows);
     },
     async transaction(fn) {
+      checkNotAborted(currentQueryBudget());
       // PGlite is one session: its transaction() holds a mutex, so transactions never interleave.
-      return db.transaction(async (t) =>
-        fn({
-          async query<T extends Row>(text: string, params: readonly SqlParam[] = []) {
-            return (await t.query<T>(text, params as unknown[])).rows;
-          },
-        }),
-      );
+      try {
+        const result = await db.transaction(async (t) =>
+          fn({
+            async query<T extends Row>(text: string, params: readonly SqlParam[] = []) {
+              return timed(async () => (await t.query<T>(text, params as unknown[])).rows);
+            },
+          }),
+        );
+        noteWriteCommitted();
+        return result;
+      } catch (e) {
+        noteWriteFailed(e);
+        throw e;
+      }
     },
     async exec(script) {
       await db.exec(script);

@@ -6,6 +6,7 @@ import type { Scope } from "../auth/scopes";
 import { getConfig } from "../config";
 import { getDatabase } from "../db/get-database";
 import type { Database } from "../db/open-database";
+import { withQueryBudget } from "../db/query-budget";
 import { assertCleanParams } from "./check-text";
 import { enforceRateLimit } from "./enforce-rate-limit";
 import { finalizeResponse } from "./finalize-response";
@@ -29,7 +30,8 @@ type RouteCtx = { params: Promise<Record<string, string | string[]>> };
  * Route files stay thin: parse → call lib/ → map → respond.
  */
 export function apiHandler(opts: { scope?: Scope }, handler: (ctx: ApiContext) => Promise<Response>) {
-  return async (req: Request, routeCtx?: RouteCtx): Promise<Response> => {
+  // Every statement of the request runs under the query budget; the client going away cancels it.
+  return (req: Request, routeCtx?: RouteCtx): Promise<Response> => withQueryBudget({ signal: req.signal }, async () => {
     const requestId = sanitizeRequestId(req.headers.get("x-request-id")) ?? `req_${crypto.randomBytes(8).toString("hex")}`;
     let res: Response;
     let rateLimit: RateLimitState | undefined;
@@ -52,7 +54,7 @@ export function apiHandler(opts: { scope?: Scope }, handler: (ctx: ApiContext) =
       res = errorResponse(e, (e as { status?: number }).status === 401 ? { "WWW-Authenticate": 'Bearer realm="audit-trail", Basic realm="audit-trail"' } : undefined);
     }
     return finalizeResponse({ req, res, requestId, rateLimit });
-  };
+  });
 }
 
 function sanitizeRequestId(v: string | null): string | null {
@@ -64,7 +66,7 @@ function sanitizeRequestId(v: string | null): string | null {
  * request id and error mapping as apiHandler, without authentication.
  */
 export function publicApiHandler(handler: (ctx: Omit<ApiContext, "principal" | "params">) => Promise<Response>) {
-  return async (req: Request): Promise<Response> => {
+  return (req: Request): Promise<Response> => withQueryBudget({ signal: req.signal }, async () => {
     const requestId = sanitizeRequestId(req.headers.get("x-request-id")) ?? `req_${crypto.randomBytes(8).toString("hex")}`;
     let res: Response;
     try {
@@ -75,5 +77,5 @@ export function publicApiHandler(handler: (ctx: Omit<ApiContext, "principal" | "
       res = errorResponse(e);
     }
     return finalizeResponse({ req, res, requestId });
-  };
+  });
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { AppError, isAppError } from "../errors";
+import { AppError, isAppError, RETRY_AFTER_SECONDS } from "../errors";
+import { databaseErrorToAppError } from "../db/database-errors";
 import { fieldPath } from "../audit/parse-ingest-body";
 
 export function json(body: unknown, init: { status?: number; headers?: HeadersInit } = {}): Response {
@@ -21,13 +22,17 @@ export function zodToAppError(error: z.ZodError, code: "invalid_parameter" | "va
 export function toAppError(e: unknown): AppError {
   if (isAppError(e)) return e;
   if (e instanceof z.ZodError) return zodToAppError(e);
-  return new AppError("internal_error", "internal server error");
+  return databaseErrorToAppError(e) ?? new AppError("internal_error", "internal server error");
 }
 
 /** The one error mapper: `{success:false, error:{code, message, field?}}` with the status of the code. */
 export function errorResponse(e: unknown, headers?: HeadersInit): Response {
   const err = toAppError(e);
   if (err.code === "internal_error") console.error("[audit-trail] internal error:", e);
+  else if (err.status >= 500) console.error(`[audit-trail] ${err.code}: ${err.message}${isAppError(e) ? "" : ` (${e instanceof Error ? e.message : String(e)})`}`);
   const body = { success: false, error: { code: err.code, message: err.message, ...(err.field && { field: err.field }), ...err.details } };
-  return json(body, { status: err.status, headers });
+  const retryAfter = RETRY_AFTER_SECONDS[err.code];
+  const h = new Headers(headers);
+  if (retryAfter !== undefined && !h.has("Retry-After")) h.set("Retry-After", String(retryAfter));
+  return json(body, { status: err.status, headers: h });
 }

@@ -1,5 +1,6 @@
 import { getConfig } from "../config";
 import { getDatabase } from "../db/get-database";
+import { withoutQueryBudget } from "../db/query-budget";
 import { seedDemo } from "../demo/seed-demo";
 import { ensureOrg } from "../orgs/create-org";
 import { DEMO_ADMIN_EMAIL, ensureAdmin, ensureDemoAdmin } from "../users/ensure-admin";
@@ -45,7 +46,9 @@ export async function startService(log: (line: string) => void = console.log): P
 /** A service that cannot open its store must not serve: say why and exit non-zero. */
 export async function startServiceOrExit(): Promise<void> {
   try {
-    await startService();
+    // Start-up and the background jobs it starts (export worker, retention) run without the
+    // per-request statement timeout (lib/db/query-budget.ts).
+    await withoutQueryBudget(() => startService());
   } catch (e) {
     console.error(`[audit-trail] start-up failed: ${e instanceof Error ? e.message : String(e)}`);
     process.exit(1);

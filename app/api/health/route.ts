@@ -1,13 +1,8 @@
-import { getDatabase } from "@/lib/db/get-database";
+import { checkHealth } from "@/lib/service/check-health";
 import { json } from "@/lib/http/respond";
 
-/** 200 when the database answers a query, 503 otherwise. No credential needed. */
+/** Read and write probes (lib/service/check-health.ts): 200 when both pass, 503 otherwise. No credential needed. */
 export async function GET(): Promise<Response> {
-  try {
-    const db = await getDatabase();
-    await db.sql.query("SELECT 1");
-    return json({ status: "ok", database: db.kind });
-  } catch (e) {
-    return json({ status: "unavailable", error: (e as Error).message }, { status: 503 });
-  }
+  const report = await checkHealth();
+  return json(report, { status: report.status === "ok" ? 200 : 503, headers: report.status === "ok" ? undefined : { "Retry-After": "5" } });
 }

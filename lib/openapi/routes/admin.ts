@@ -3,6 +3,7 @@ import { z } from "zod";
 import { CreateTokenInputSchema } from "../../auth/token-schemas";
 import { SCOPES } from "../../auth/scopes";
 import { CreateOrgInputSchema } from "../../orgs/org-schemas";
+import { HealthReportSchema } from "../../service/check-health";
 import { registerRoute } from "../registry";
 
 const OrgView = z.object({ id: z.string(), slug: z.string(), name: z.string(), created_at: z.string() });
@@ -22,11 +23,13 @@ registerRoute({
   method: "get",
   path: "/api/health",
   operationId: "health",
-  summary: "200 when the database answers",
+  summary: "200 when the database reads and writes (read and write probes with a short timeout); 503 with the reason otherwise",
   tags: ["Service"],
   scope: null,
-  responses: { 200: { description: "Healthy.", schema: z.object({ status: z.literal("ok"), database: z.enum(["pglite", "postgresql"]) }) } },
-  errors: [503],
+  responses: {
+    200: { description: "Healthy: reads and writes work.", schema: HealthReportSchema },
+    503: { description: "`degraded` (reads work, writes fail: e.g. disk full) or `down` (no reads); `message` says what is wrong. `Retry-After` set.", schema: HealthReportSchema },
+  },
 });
 
 registerRoute({
