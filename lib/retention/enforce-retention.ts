@@ -47,7 +47,7 @@ export async function enforceRetention(opts: { db: Database; orgId: string }): P
     }
     const frontier = await frontierAt({ sql: tx, orgId: opts.orgId, lastCut, through });
     const note = await signCutNote({
-      db: opts.db,
+      tx,
       orgId: opts.orgId,
       statement: { cutSeq: through, cutHash: plan.cut_hash!, cutoff: base.cutoff, frontier },
     });

@@ -1,4 +1,4 @@
-import type { Database } from "../db/open-database";
+import type { SqlExecutor } from "../db/sql";
 import { formatCutNoteText, type CutStatement } from "./cut-note";
 
 /**
@@ -6,7 +6,7 @@ import { formatCutNoteText, type CutStatement } from "./cut-note";
  * INTERIM: until lib/integrity/load-log-signer.ts (H2a) lands this returns the unsigned text, which
  * verify reports as an uncovered cut.
  */
-export async function signCutNote(opts: { db: Database; orgId: string; statement: Omit<CutStatement, "origin"> }): Promise<string> {
-  const org = await opts.db.prisma.org.findUnique({ where: { id: opts.orgId }, select: { slug: true } });
+export async function signCutNote(opts: { tx: SqlExecutor; orgId: string; statement: Omit<CutStatement, "origin"> }): Promise<string> {
+  const [org] = await opts.tx.query<{ slug: string }>(`SELECT slug FROM orgs WHERE id = $1`, [opts.orgId]);
   return formatCutNoteText({ ...opts.statement, origin: `audit-trail/${org?.slug ?? opts.orgId}` });
 }
