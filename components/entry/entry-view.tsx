@@ -9,6 +9,7 @@ import { useEntry, useVerify, type EntryContext } from "@/lib/client/use-explore
 import { CopyButton } from "./copy-button";
 import { DiffViewer } from "./diff-viewer";
 import { EntryFields } from "./entry-fields";
+import { InclusionCheck } from "./inclusion-check";
 
 const tab = "rounded-t-md border-b-2 border-transparent px-3 py-1.5 text-sm font-medium text-slate-600 data-[state=active]:border-indigo-600 data-[state=active]:text-slate-900 dark:text-slate-300 dark:data-[state=active]:border-indigo-400 dark:data-[state=active]:text-white";
 
@@ -63,6 +64,7 @@ export function EntryView({ id }: { id: string }) {
         </Tabs.Root>
         <aside className="space-y-6">
           <ChainBlock ctx={entry.data} />
+          <InclusionCheck event={entry.data.event} />
           <Timeline ctx={entry.data} />
         </aside>
       </div>

@@ -16,4 +16,10 @@ export const queryKeys = {
     context: (id: string) => ["events", "context", id] as const,
   },
   verify: (range: Record<string, unknown>) => ["verify", range] as const,
+  integrity: {
+    all: ["integrity"] as const,
+    entryProof: (id: string) => ["integrity", "entry-proof", id] as const,
+    checkpoint: ["integrity", "checkpoint"] as const,
+    verifications: ["integrity", "verifications"] as const,
+  },
 };
