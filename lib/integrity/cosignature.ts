@@ -1,5 +1,5 @@
 import { AppError } from "@/lib/errors";
-import { concatBytes, fromBase64, u64be, utf8 } from "./encoding";
+import { concatBytes, fromBase64, readU64be, u64be, utf8 } from "./encoding";
 import { SIG_TYPE_COSIGNATURE_V1, SIG_TYPE_ED25519, cosignatureMessage, parseNote, parseSignerKeyText } from "./note-format";
 import { parseCheckpoint } from "./checkpoint";
 import { parseVerifierKey, signatureLine, signerFromSeed, verifySignatureBytes, type NoteSigner, type NoteVerifier } from "./signed-note";
@@ -67,4 +67,12 @@ export function verifyCosignature({ checkpointText, line, verifier }: { checkpoi
   const keyId = (((raw[0]! << 24) >>> 0) + (raw[1]! << 16) + (raw[2]! << 8) + raw[3]!) >>> 0;
   if (keyId !== v.keyId) return { ok: false };
   return verifySignatureBytes(v, checkpointText, raw.subarray(4));
+}
+
+/** The POSIX timestamp inside a cosignature/v1 signature (the base64 of a signature line), or null when it is not one. */
+export function cosignatureTimestamp(signatureBase64: string): number | null {
+  const raw = fromBase64(signatureBase64);
+  if (!raw || raw.length !== 76) return null;
+  const ts = readU64be(raw, 4);
+  return ts > 2n ** 63n - 1n ? null : Number(ts);
 }
