@@ -89,3 +89,15 @@ export function useLatestCheckpoint() {
     },
   });
 }
+
+/** The audit action of a verification run (POST /api/v1/audit/verify records one per run). */
+export const VERIFY_EVENT_ACTION = "audit.verified";
+
+/** Past verifications: the org's own audit events of that action, newest first. */
+export function usePastVerifications(limit = 20) {
+  return useQuery({
+    queryKey: [...queryKeys.integrity.verifications, limit],
+    queryFn: ({ signal }) =>
+      apiFetch<{ data: StoredEvent[] }>("/api/v1/audit/explorer/events", { query: { action: VERIFY_EVENT_ACTION, limit, total: "0" }, signal }).then((r) => r.data),
+  });
+}
