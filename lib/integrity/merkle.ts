@@ -37,7 +37,6 @@ export type Frontier = Uint8Array[];
 // ---------------------------------------------------------------------------------------------------
 // Hashing
 
-const utf8 = new TextEncoder();
 /** A plain Uint8Array view of the digest (a Buffer's .slice() would not copy, which surprises callers). */
 const sha256 = (data: Uint8Array): Uint8Array => {
   const b = crypto.hash("sha256", data, "buffer");
@@ -49,15 +48,28 @@ export const EMPTY_ROOT: Uint8Array = sha256(new Uint8Array(0));
 
 /** SHA-256(0x00 ‖ bytes); a string is hashed as its UTF-8 bytes. */
 export function leafHash(data: Uint8Array | string): Uint8Array {
-  const bytes = typeof data === "string" ? utf8.encode(data) : data;
-  const buf = new Uint8Array(bytes.length + 1);
+  if (typeof data === "string") {
+    // node:crypto encodes the string as UTF-8 itself: "\0" + data is exactly 0x00 ‖ UTF-8(data)
+    const b = crypto.hash("sha256", `\0${data}`, "buffer");
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  }
+  const buf = new Uint8Array(data.length + 1);
   buf[0] = 0x00;
-  buf.set(bytes, 1);
+  buf.set(data, 1);
   return sha256(buf);
 }
 
+// One scratch buffer for interior nodes: hashing is synchronous, so it is never shared.
+const scratch = new Uint8Array(1 + 2 * HASH_SIZE);
+scratch[0] = 0x01;
+
 /** SHA-256(0x01 ‖ left ‖ right). */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
+  if (left.length === HASH_SIZE && right.length === HASH_SIZE) {
+    scratch.set(left, 1);
+    scratch.set(right, 1 + HASH_SIZE);
+    return sha256(scratch);
+  }
   const buf = new Uint8Array(1 + left.length + right.length);
   buf[0] = 0x01;
   buf.set(left, 1);
@@ -172,10 +184,15 @@ export function multiProofRanges(indices: readonly number[], size: number): Rang
   }
   const out: Range[] = [];
   if (size === 0) return out;
-  // lo = position of the first index ≥ start in `sorted`.
+  // j = position of the first index ≥ start in `sorted` (binary search from lo).
   const walk = (start: number, end: number, lo: number): void => {
     let j = lo;
-    while (j < sorted.length && sorted[j]! < start) j++;
+    let hi = sorted.length;
+    while (j < hi) {
+      const mid = (j + hi) >>> 1;
+      if (sorted[mid]! < start) j = mid + 1;
+      else hi = mid;
+    }
     if (j >= sorted.length || sorted[j]! >= end) {
       out.push({ start, end });
       return;
