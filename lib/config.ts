@@ -13,6 +13,14 @@ const EnvSchema = z.object({
   AUDIT_MAX_BODY_BYTES: z.coerce.number().int().positive().default(5 * 1024 * 1024),
   AUDIT_DB_POOL_SIZE: z.coerce.number().int().positive().default(10),
   PORT: z.coerce.number().int().positive().default(3000),
+  /** Issue #9: the log's signing key (C2SP signed-note `PRIVATE+KEY+name+keyid+base64`); lib/integrity/load-log-signer.ts. */
+  AUDIT_LOG_SIGNING_KEY: z.string().optional().transform((v) => v?.trim() || undefined),
+  /** A file holding that key (one line). */
+  AUDIT_LOG_SIGNING_KEY_FILE: z.string().optional().transform((v) => v || undefined),
+  /** Checkpoint origin prefix (default: the signing key's name); each org's origin is `<this>/<org slug>`. */
+  AUDIT_LOG_ORIGIN: z.string().optional().transform((v) => v?.replace(/\/+$/, "") || undefined),
+  /** Witness verifier keys (cosignature/v1, `name+keyid+base64`), separated by commas, spaces or newlines. */
+  AUDIT_WITNESS_KEYS: z.string().optional().transform((v) => (v ?? "").split(/[\s,]+/).filter(Boolean)),
 });
 
 export type AppConfig = z.infer<typeof EnvSchema> & { dataDir: string; demo: boolean };

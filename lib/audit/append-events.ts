@@ -4,6 +4,7 @@ import { AppError } from "../errors";
 import { canonicalJson, chainHash, sha256Hex } from "./canonical-json";
 import type { CanonicalEvent, EventInput } from "./event-schema";
 import { formatTimestamp } from "./format-timestamp";
+import { signCheckpoint } from "../integrity/sign-checkpoint";
 
 export interface AppendResult {
   id: string;
@@ -155,6 +156,9 @@ export async function appendEventsInTx(opts: AppendEventsInTxOptions): Promise<A
   });
 
   if (cols.seq.length > 0) {
+    // Issue #9: extend the Merkle tree and sign a checkpoint, under this lock, in this transaction;
+    // refuses (503, nothing stored) when rows exist that ingest did not append (lib/integrity/sign-checkpoint.ts).
+    await signCheckpoint({ tx, orgId: opts.orgId, headSeq: head.seq, contents: cols.content });
     await tx.query(
       `INSERT INTO audit_events (org_id, seq, id, timestamp, received_at, actor_id, actor_type, actor_email, action,
          resource_type, resource_id, repository_id, repository_name, content, request_digest, hash, previous_hash)
