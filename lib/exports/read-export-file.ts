@@ -12,11 +12,14 @@ export interface ExportDownload {
   contentType: string;
   size: number;
   body: ReadableStream<Uint8Array>;
+  /** Writes the `export.downloaded` audit event; call it only once the response is built. */
+  recordDownload(): Promise<void>;
 }
 
 /**
  * A signed download: checks the link (403 bad signature, 410 expired), then streams the stored
- * chunks one at a time from the database (any instance can serve any export) and audits it.
+ * chunks one at a time from the database (any instance can serve any export); the caller audits
+ * the download with `recordDownload()` once its response exists.
  */
 export async function readExportFile(opts: {
   db: Database;
@@ -34,18 +37,22 @@ export async function readExportFile(opts: {
   if (job.status === "expired" || (job.expiresAt && job.expiresAt.getTime() <= Date.now())) throw new ExpiredError("this export has expired and its file was deleted");
   if (job.status !== "completed") throw new AppError("conflict", `export "${opts.id}" is ${job.status}, not completed`);
   const ip = opts.ip?.split(",")[0]?.trim();
-  // No state changes on a download: the record is the whole write (its own transaction).
-  await withAuditedChange({ db: opts.db, orgId: job.orgId }, async () => ({
-    value: null,
-    events: [{
-      actor: { id: "signed-link", type: "system", name: "signed download link" },
-      action: "export.downloaded",
-      resource: { type: job.kind === "evidence" ? "evidence_package" : "export", id: job.id },
-      details: { requested_by: job.requestedBy.email ?? job.requestedBy.id, rows: job.rowsWritten, bytes: job.bytesWritten, format: job.format },
-      ...(ip && Ip.safeParse(ip).success && { ip_address: ip }),
-      ...(opts.userAgent && { user_agent: opts.userAgent.slice(0, 1024) }),
-    }],
-  }));
+  // Recorded by the caller once the response is built (recordDownload): a download that cannot be
+  // served leaves no "export.downloaded" behind. No state changes on a download: the record is the
+  // whole write (its own transaction).
+  const recordDownload = async () => {
+    await withAuditedChange({ db: opts.db, orgId: job.orgId }, async () => ({
+      value: null,
+      events: [{
+        actor: { id: "signed-link", type: "system", name: "signed download link" },
+        action: "export.downloaded",
+        resource: { type: job.kind === "evidence" ? "evidence_package" : "export", id: job.id },
+        details: { requested_by: job.requestedBy.email ?? job.requestedBy.id, rows: job.rowsWritten, bytes: job.bytesWritten, format: job.format },
+        ...(ip && Ip.safeParse(ip).success && { ip_address: ip }),
+        ...(opts.userAgent && { user_agent: opts.userAgent.slice(0, 1024) }),
+      }],
+    }));
+  };
   const chunks = row.chunks_written;
   let idx = 0;
   const body = new ReadableStream<Uint8Array>({
@@ -63,5 +70,5 @@ export async function readExportFile(opts: {
       controller.enqueue(new Uint8Array(r[0].data));
     },
   });
-  return { fileName: row.file_name ?? `${job.id}.${job.format}`, contentType: row.content_type ?? "application/octet-stream", size: job.bytesWritten, body };
+  return { fileName: row.file_name ?? `${job.id}.${job.format}`, contentType: row.content_type ?? "application/octet-stream", size: job.bytesWritten, body, recordDownload };
 }

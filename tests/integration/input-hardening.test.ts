@@ -244,5 +244,21 @@ describe(`defect 4: export parameters and downloads (${TEST_DB})`, () => {
     expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(0);
     const downloaded = await listEvents({ sql: db.sql, orgId, filter: { resourceId: id, actions: ["export.downloaded"] }, limit: 10 });
     expect(downloaded.length).toBe(1);
+
+    // A job stored before strict validation, whose name holds CR/LF, U+2028, a tab and non-ASCII:
+    // the header stays valid (ASCII fallback + filename*), the download is served and audited once more.
+    await db.sql.query(`UPDATE export_jobs SET file_name = $2 WHERE id = $1`, [id, "évidence\r\n\r\nX-Evil: 1\u2028\t.zip"]);
+    const again = await download.GET(new Request(url), { params: Promise.resolve({ id }) });
+    expect(again.status).toBe(200);
+    expect(again.headers.get("content-disposition")).toBe(`attachment; filename="evidence____X-Evil: 1__.zip"; filename*=UTF-8''%C3%A9vidence____X-Evil%3A%201__.zip`);
+    expect(again.headers.get("x-evil")).toBeNull();
+    await again.arrayBuffer();
+    const after = await listEvents({ sql: db.sql, orgId, filter: { resourceId: id, actions: ["export.downloaded"] }, limit: 10 });
+    expect(after.length).toBe(2);
+    // Not servable (a bad signature) → no record.
+    const bad = new URL(url);
+    bad.searchParams.set("sig", "x".repeat(43));
+    expect((await download.GET(new Request(bad), { params: Promise.resolve({ id }) })).status).toBe(403);
+    expect((await listEvents({ sql: db.sql, orgId, filter: { resourceId: id, actions: ["export.downloaded"] }, limit: 10 })).length).toBe(2);
   });
 });
