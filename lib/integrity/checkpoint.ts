@@ -20,7 +20,6 @@ const SIZE_RE = /^(0|[1-9][0-9]*)$/;
 function checkLine(what: string, line: string): void {
   if (line.length === 0) throw bad(`checkpoint ${what} must not be empty`);
   if (line.includes("\n")) throw bad(`checkpoint ${what} must be one line`);
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f]/.test(line)) throw bad(`checkpoint ${what} contains a control character`);
 }
 

@@ -94,7 +94,6 @@ export interface ParsedNote {
  */
 export function parseNote(note: string): ParsedNote {
   if (hasLoneSurrogate(note)) throw malformed("note is not valid UTF-8");
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u0009\u000b-\u001f]/.test(note)) throw malformed("note contains a control character other than newline");
   const split = note.lastIndexOf("\n\n");
   if (split < 0) throw malformed("note has no blank line before its signatures");
