@@ -592,6 +592,7 @@ function checkMultiProof(proof: MultiProof, file: string, cp: Checkpoint, entrie
       while (si < seqs.length && seqs[si]! - 1 < pos) si++;
       if (seqs[si] !== pos + 1) missing.push(pos + 1);
     }
+    while (si < seqs.length && seqs[si]! - 1 < n.start) si++;
     while (si < seqs.length && seqs[si]! - 1 < n.end) covered.push(seqs[si++]!);
     nodes.set(`${n.start}-${n.end}`, fromHex(n.hash)!);
     pos = n.end;
