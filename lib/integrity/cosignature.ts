@@ -76,3 +76,54 @@ export function cosignatureTimestamp(signatureBase64: string): number | null {
   const ts = readU64be(raw, 4);
   return ts > 2n ** 63n - 1n ? null : Number(ts);
 }
+
+export interface AcceptedCosignature {
+  /** The signature line, normalised (no newline), ready for addSignatureLines. */
+  line: string;
+  keyName: string;
+  keyIdHex: string;
+  /** POSIX seconds the witness signed at. */
+  timestamp: number;
+  verifier: NoteVerifier;
+}
+
+/**
+ * Server side of `POST …/checkpoint/cosignatures`: check one submitted cosignature line against a
+ * stored checkpoint's text and the configured witness keys (type 0x04). Throws AppError naming
+ * `field` (default "cosignature"): 400 for a malformed line, 422 when no configured witness has
+ * that name and key id, when the signature does not verify, or when its timestamp is more than
+ * `maxFutureSeconds` (default 300) after `now`.
+ */
+export function checkCosignatureLine({
+  checkpointText,
+  line,
+  witnessKeys,
+  now = new Date(),
+  maxFutureSeconds = 300,
+  field = "cosignature",
+}: {
+  checkpointText: string;
+  line: string;
+  witnessKeys: ReadonlyArray<NoteVerifier | string>;
+  now?: Date;
+  maxFutureSeconds?: number;
+  field?: string;
+}): AcceptedCosignature {
+  const l = line.trim();
+  let sig: ReturnType<typeof parseNote>["signatures"][number] | undefined;
+  try {
+    sig = parseNote(`x\n\n${l}\n`).signatures[0];
+  } catch {
+    sig = undefined;
+  }
+  if (!sig) throw new AppError("invalid_parameter", `${field}: must be one signature line "— <witness name> <base64>"`, { field });
+  const keys = witnessKeys.map((k) => (typeof k === "string" ? parseVerifierKey(k) : k)).filter((k) => k.type === SIG_TYPE_COSIGNATURE_V1);
+  const v = keys.find((k) => k.name === sig.name && k.keyId === sig.keyId);
+  if (!v) throw new AppError("validation_failed", `${field}: ${sig.name}+${sig.keyIdHex} is not a configured witness key (AUDIT_WITNESS_KEYS)`, { field });
+  const r = verifySignatureBytes(v, checkpointText, sig.signature);
+  if (!r.ok || r.timestamp === undefined) throw new AppError("validation_failed", `${field}: the cosignature by ${sig.name}+${sig.keyIdHex} does not verify for this checkpoint`, { field });
+  if (r.timestamp > Math.floor(now.getTime() / 1000) + maxFutureSeconds) {
+    throw new AppError("validation_failed", `${field}: the cosignature's timestamp (${r.timestamp}) is in the future`, { field });
+  }
+  return { line: sig.line, keyName: sig.name, keyIdHex: sig.keyIdHex, timestamp: r.timestamp, verifier: v };
+}

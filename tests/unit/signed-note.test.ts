@@ -1,9 +1,18 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { formatCheckpoint, parseCheckpoint } from "@/lib/integrity/checkpoint";
-import { cosignCheckpoint, cosignatureMessage, cosignatureTimestamp, generateCosignerKey, parseCosignerKey, verifyCosignature } from "@/lib/integrity/cosignature";
+import {
+  checkCosignatureLine,
+  cosignCheckpoint,
+  cosignatureMessage,
+  cosignatureTimestamp,
+  generateCosignerKey,
+  parseCosignerKey,
+  verifyCosignature,
+} from "@/lib/integrity/cosignature";
 import { fromBase64, toBase64, toHex } from "@/lib/integrity/encoding";
 import { addSignatureLines } from "@/lib/integrity/note-format";
+import { openCheckpoint } from "@/lib/integrity/open-checkpoint";
 import { generateSigner, openNote, parseSignerKey, parseVerifierKey, requireVerifiedNote, signNote } from "@/lib/integrity/signed-note";
 import v from "./vectors/signed-note-vectors.json";
 
@@ -164,6 +173,46 @@ describe("tlog-cosignature cosignature/v1", () => {
     expect(cosigner.type).toBe(4);
     const line2 = cosignCheckpoint({ checkpointNote: note, signer: plain.skey, time: 1 });
     expect(verifyCosignature({ checkpointText: openNote({ note, verifiers: [] }).text, line: line2, verifier: cosigner.vkey })).toEqual({ ok: true, timestamp: 1 });
+  });
+});
+
+describe("checkCosignatureLine (the server accepting a witness's cosignature)", () => {
+  const r = v.realCheckpoint;
+  const text = r.note.slice(0, r.note.indexOf("\n\n") + 1);
+  const remoraLine = r.note.split("\n").find((l) => l.startsWith("\u2014 remora.n621.de "))!;
+
+  it("accepts the real remora.n621.de cosignature for its checkpoint", () => {
+    const a = checkCosignatureLine({ checkpointText: text, line: `${remoraLine}\n`, witnessKeys: [r.witnessVkey] });
+    expect(a).toMatchObject({ line: remoraLine, keyName: "remora.n621.de", keyIdHex: "da77ade7", timestamp: cosignatureTimestamp(remoraLine.split(" ")[2]!) });
+  });
+
+  it("refuses a malformed line, an unknown witness, another checkpoint, a future timestamp", () => {
+    expect(() => checkCosignatureLine({ checkpointText: text, line: "remora.n621.de abc", witnessKeys: [r.witnessVkey] })).toThrow(/signature line/);
+    expect(() => checkCosignatureLine({ checkpointText: text, line: remoraLine, witnessKeys: [generateCosignerKey("remora.n621.de").vkey] })).toThrow(/not a configured witness/);
+    // the log's own (0x01) key is not a witness key even when name and id were to match
+    expect(() => checkCosignatureLine({ checkpointText: text, line: remoraLine, witnessKeys: [r.logVkey] })).toThrow(/not a configured witness/);
+    const other = text.replace("\n1432088532\n", "\n1432088533\n");
+    expect(() => checkCosignatureLine({ checkpointText: other, line: remoraLine, witnessKeys: [r.witnessVkey] })).toThrow(/does not verify/);
+    const ts = cosignatureTimestamp(remoraLine.split(" ")[2]!)!;
+    expect(() => checkCosignatureLine({ checkpointText: text, line: remoraLine, witnessKeys: [r.witnessVkey], now: new Date((ts - 3600) * 1000) })).toThrow(/future/);
+  });
+});
+
+describe("openCheckpoint", () => {
+  const r = v.realCheckpoint;
+
+  it("the real checkpoint: log signature, origin, witness", () => {
+    const o = openCheckpoint({ note: r.note, logKey: r.logVkey, witnessKeys: [r.witnessVkey], origin: "arche2025h1.staging.ct.transparency.dev", requireWitnesses: true });
+    expect(o.checkpoint.size).toBe(1432088532);
+    expect(o.cosignedBy.map((w) => w.name)).toEqual(["remora.n621.de"]);
+  });
+
+  it("refuses another key, another origin, a changed size, a missing witness, a malformed note", () => {
+    expect(() => openCheckpoint({ note: r.note, logKey: v.c2spSignedNote.vkey })).toThrow(/not signed by the log key/);
+    expect(() => openCheckpoint({ note: r.note, logKey: r.logVkey, origin: "example.com/other" })).toThrow(/origin/);
+    expect(() => openCheckpoint({ note: r.note.replace("\n1432088532\n", "\n1432088531\n"), logKey: r.logVkey })).toThrow(/does not verify/);
+    expect(() => openCheckpoint({ note: r.note, logKey: r.logVkey, witnessKeys: [generateCosignerKey("w.example/x").vkey], requireWitnesses: true })).toThrow(/no cosignature by witness/);
+    expect(() => openCheckpoint({ note: v.c2spSignedNote.note, logKey: v.c2spSignedNote.vkey })).toThrow(/checkpoint/);
   });
 });
 
