@@ -403,3 +403,31 @@ export function extendFrontier({
   }
   return { frontier: stack, size: n, completed };
 }
+
+/**
+ * Extend (frontier, size) by `leafHashes` and give the root at each size of `rootsAt` that falls in
+ * (size, size + leafHashes.length] (and at `size` itself when asked): what verify needs to compare
+ * a streamed log with every stored checkpoint. Sizes outside that span are ignored.
+ */
+export function extendFrontierWithRoots({
+  frontier,
+  size,
+  leafHashes,
+  rootsAt,
+}: {
+  frontier: Frontier;
+  size: number;
+  leafHashes: readonly Uint8Array[];
+  rootsAt: readonly number[];
+}): { frontier: Frontier; size: number; roots: Map<number, Uint8Array> } {
+  const end = size + leafHashes.length;
+  const wanted = [...new Set(rootsAt)].filter((s) => s >= size && s <= end).sort((a, b) => a - b);
+  const roots = new Map<number, Uint8Array>();
+  let state: { frontier: Frontier; size: number } = extendFrontier({ frontier, size, leafHashes: [] }); // checks the frontier
+  for (const s of wanted) {
+    if (s > state.size) state = extendFrontier({ ...state, leafHashes: leafHashes.slice(state.size - size, s - size) });
+    roots.set(s, frontierRoot(state.frontier));
+  }
+  if (state.size < end) state = extendFrontier({ ...state, leafHashes: leafHashes.slice(state.size - size) });
+  return { frontier: state.frontier, size: state.size, roots };
+}

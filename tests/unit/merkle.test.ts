@@ -5,6 +5,7 @@ import {
   EMPTY_ROOT,
   consistencyProofRanges,
   extendFrontier,
+  extendFrontierWithRoots,
   frontierRoot,
   hashFromPerfectSubtrees,
   inclusionProofRanges,
@@ -318,6 +319,22 @@ describe("properties (random trees)", () => {
         let expected = 0;
         for (let level = 1; 2 ** level <= leaves.length; level++) expected += Math.floor(leaves.length / 2 ** level);
         expect(seen.size).toBe(expected);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("extendFrontierWithRoots gives the root at every asked size inside the batch", () => {
+    fc.assert(
+      fc.property(leavesArb(0, 60), fc.nat({ max: 60 }), fc.array(fc.nat({ max: 130 }), { maxLength: 10 }), (leaves, startSeed, asked) => {
+        const start = Math.min(startSeed, leaves.length);
+        const before = extendFrontier({ frontier: [], size: 0, leafHashes: leaves.slice(0, start) });
+        const r = extendFrontierWithRoots({ frontier: before.frontier, size: start, leafHashes: leaves.slice(start), rootsAt: asked });
+        expect(r.size).toBe(leaves.length);
+        expect(toHex(frontierRoot(r.frontier))).toBe(toHex(rootFromLeafHashes(leaves)));
+        const inSpan = [...new Set(asked)].filter((s) => s >= start && s <= leaves.length).sort((a, b) => a - b);
+        expect([...r.roots.keys()].sort((a, b) => a - b)).toEqual(inSpan);
+        for (const [s, root] of r.roots) expect(toHex(root)).toBe(toHex(rootFromLeafHashes(leaves.slice(0, s))));
       }),
       { numRuns: 200 },
     );
