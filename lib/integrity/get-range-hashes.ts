@@ -60,7 +60,8 @@ export async function getRangeHashes(opts: GetRangeHashesOptions): Promise<Map<s
     const k = key(level, idx);
     if (nodes.has(k)) return;
     if (level === 0) {
-      if (!askedLeaves.has(idx) && !leaves.has(idx)) wantLeaves.add(idx);
+      if (!askedLeaves.has(idx)) wantLeaves.add(idx);
+      else if (!askedNodes.has(k)) wantNodes.set(k, [0, idx]); // a removed entry: its hash may be stored
       return;
     }
     if (!askedNodes.has(k)) {
