@@ -6,6 +6,8 @@ import { ensureOrg } from "../orgs/create-org";
 import { DEMO_ADMIN_EMAIL, ensureAdmin, ensureDemoAdmin } from "../users/ensure-admin";
 import { startExportWorker } from "../exports/start-export-worker";
 import { startRetentionJob } from "../retention/start-retention-job";
+import { loadLogSigner } from "../integrity/load-log-signer";
+import { signPendingCheckpoints } from "../integrity/sign-pending-checkpoints";
 
 const SYSTEM = { id: "audit-trail", type: "system" as const, name: "Audit Trail" };
 
@@ -17,6 +19,8 @@ export async function startService(log: (line: string) => void = console.log): P
   const cfg = getConfig();
   const db = await getDatabase();
   log(`[audit-trail] database: ${db.kind} (${db.location}), migrations applied`);
+  loadLogSigner({ log }); // says where the checkpoint signing key comes from (a generated one is not for production)
+  await signPendingCheckpoints({ sql: db.sql, log });
   const empty = (await db.prisma.org.count()) === 0;
   if (cfg.AUDIT_ADMIN_EMAIL) {
     await ensureOrg({ db, slug: cfg.AUDIT_ADMIN_ORG, actor: SYSTEM });
