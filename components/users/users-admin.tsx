@@ -1,11 +1,13 @@
 "use client";
 
 import { zodResolver } from "@hookform/resolvers/zod";
+import { useState } from "react";
 import { useForm } from "react-hook-form";
 import { toast } from "sonner";
 import { Time } from "@/components/time";
 import { ApiError } from "@/lib/client/api-fetch";
 import { useCreateUser, useUsers } from "@/lib/client/use-users";
+import type { InvitationCreated } from "@/lib/users/invitation-schemas";
 import { CreateUserInputSchema, type CreateUserInput } from "@/lib/users/user-schemas";
 
 const input = "mt-1 w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-900";
@@ -15,10 +17,18 @@ export function UsersAdmin() {
   const users = useUsers();
   const create = useCreateUser();
   const form = useForm<CreateUserInput>({ resolver: zodResolver(CreateUserInputSchema), defaultValues: { email: "", name: "", password: "", role: "viewer" } });
+  const [invite, setInvite] = useState<InvitationCreated["invitation"] | null>(null);
   const onSubmit = form.handleSubmit((values) =>
     create.mutate(values, {
-      onSuccess: (u) => {
-        toast.success(`Added ${u.email} as ${u.role}`);
+      onSuccess: (r) => {
+        if ("status" in r && r.status === "invited") {
+          // An existing account is never attached directly: show its invitation link, once.
+          setInvite(r.invitation);
+          toast.success(`${r.invitation.email} already has an account: invitation created`);
+        } else if ("email" in r) {
+          setInvite(null);
+          toast.success(`Added ${r.email} as ${r.role}`);
+        }
         form.reset();
       },
       onError: (e) => {
@@ -67,6 +77,15 @@ export function UsersAdmin() {
             </select>
           </label>
           {(["email", "name", "password", "role"] as const).map((k) => err[k] && <p key={k} role="alert" className="text-sm text-red-700 sm:col-span-2 dark:text-red-400">{k}: {err[k]?.message}</p>)}
+          {invite && (
+            <div role="status" className="rounded-md border border-amber-300 bg-amber-50 p-3 text-sm sm:col-span-2 dark:border-amber-700 dark:bg-amber-950">
+              <p>
+                <strong>{invite.email}</strong> already has an account, so they were invited as {invite.role} instead of added. Send them this link (shown
+                only now; it works until <Time value={invite.expires_at} />); they accept it after signing in:
+              </p>
+              <input readOnly aria-label="Invitation link" className={`${input} font-mono`} value={typeof window === "undefined" ? invite.accept_path : `${window.location.origin}${invite.accept_path}`} onFocus={(e) => e.currentTarget.select()} />
+            </div>
+          )}
           <div className="sm:col-span-2">
             <button type="submit" disabled={create.isPending} className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-700 disabled:opacity-60">Add user</button>
           </div>

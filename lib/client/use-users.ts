@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { InvitationCreated } from "@/lib/users/invitation-schemas";
 import type { UserView } from "@/lib/users/manage-users";
 import { apiFetch } from "./api-fetch";
 import { queryKeys } from "./query-keys";
@@ -12,8 +13,9 @@ export function useUsers() {
 export function useCreateUser() {
   const qc = useQueryClient();
   return useMutation({
+    /** A new user (201: the UserView) or, for an existing account, an invitation (202: its link, shown once). */
     mutationFn: (input: { email: string; name: string; password: string; role: string }) =>
-      apiFetch<{ data: UserView }>("/api/v1/admin/users", { method: "POST", body: input }).then((r) => r.data),
+      apiFetch<{ data: UserView | InvitationCreated }>("/api/v1/admin/users", { method: "POST", body: input }).then((r) => r.data),
     onSuccess: () => qc.invalidateQueries({ queryKey: queryKeys.users }),
   });
 }

@@ -48,7 +48,10 @@ export async function signIn(opts: { db: Database; email: string; password: stri
   return withAuditedChange({ db, orgId: membership.orgId }, async (tx) => {
     await clearSignInFailures({ sql: tx.sql, keys: [`email:${email}`] });
     const session = await createSession({ prisma: tx.prisma, userId: user.id, orgId: membership.orgId, ipAddress: opts.ipAddress, userAgent: opts.userAgent, now: opts.now });
-    await tx.prisma.user.update({ where: { id: user.id }, data: { lastLoginAt: opts.now ?? new Date() } });
+    const at = opts.now ?? new Date();
+    await tx.prisma.user.update({ where: { id: user.id }, data: { lastLoginAt: at } });
+    // What the org's admins see: the last sign-in into THIS org only.
+    await tx.prisma.membership.update({ where: { userId_orgId: { userId: user.id, orgId: membership.orgId } }, data: { lastLoginAt: at } });
     return {
       value: session,
       events: [{ actor: { id: user.id, type: "user", email: user.email, name: user.name }, action: "user.login", resource: { type: "user", id: user.id, name: user.email }, ...ctx }],

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { ExplorerParamsSchema } from "../../audit/explorer-filter";
 import { SCOPES } from "../../auth/scopes";
 import { ROLES } from "../../users/roles";
+import { InvitationCreatedSchema, InvitationViewSchema } from "../../users/invitation-schemas";
 import { CreateUserInputSchema, SignInInputSchema, SwitchOrgInputSchema } from "../../users/user-schemas";
 import { registerRoute } from "../registry";
 
@@ -47,10 +48,22 @@ registerRoute({
   errors: [404, 422],
 });
 registerRoute({
-  method: "post", path: "/api/v1/admin/users", operationId: "createUser", summary: "Add a dashboard user to the caller's org with a role (audited as user.created)",
+  method: "post", path: "/api/v1/admin/users", operationId: "createUser",
+  summary: "Add a dashboard user to the caller's org with a role (audited as user.created); an existing account is invited instead (user.invited)",
+  description: "A new email creates the user with this password (201). An email that already has an account (a user of another org) is never attached directly: the answer is 202 with an invitation link, shown once, which that user accepts after signing in (`POST /api/v1/invitations/{token}/accept`); the password in the body is ignored for them.",
   tags: ["Admin"], scope: "admin", security: all, body: CreateUserInputSchema,
-  responses: { 201: { description: "Created.", schema: z.object({ success: z.literal(true), data: UserView }) } },
+  responses: {
+    201: { description: "Created.", schema: z.object({ success: z.literal(true), data: UserView }) },
+    202: { description: "Invited (the email belongs to an existing account).", schema: z.object({ success: z.literal(true), data: InvitationCreatedSchema }) },
+  },
   errors: [409, 422],
+});
+registerRoute({
+  method: "post", path: "/api/v1/invitations/{token}/accept", operationId: "acceptInvitation",
+  summary: "Accept an invitation as the signed-in user (needs X-CSRF-Token); joins the inviting org (audited there as user.invitation_accepted)",
+  tags: ["Dashboard"], scope: "audit:read", security: session, params: z.object({ token: z.string() }),
+  responses: { 200: { description: "Accepted: the user is now a member of the org with the invited role.", schema: z.object({ success: z.literal(true), data: InvitationViewSchema }) } },
+  errors: [404, 409, 410],
 });
 registerRoute({
   method: "get", path: "/api/v1/admin/users", operationId: "listUsers", summary: "The org's dashboard users and roles",
