@@ -72,7 +72,10 @@ test("an evidence package: built in the background, downloaded as a ZIP whose ma
   expect(download.suggestedFilename()).toMatch(/^evidence-soc2-2000-01-01-to-\d{4}-\d{2}-\d{2}-export_[0-9a-f]+\.zip$/);
   const files = await zipEntries((await download.path())!);
   expect([...files.keys()].sort()).toEqual(
-    ["README.md", "access_logs.jsonl", "compliance_reports.json", "configuration_history.jsonl", "events.jsonl", "issue_history.jsonl", "manifest.json", "scan_results.jsonl"].sort(),
+    [
+      "README.md", "access_logs.jsonl", "compliance_reports.json", "configuration_history.jsonl", "events.jsonl", "issue_history.jsonl", "manifest.json", "scan_results.jsonl",
+      "manifest.sig", "verification/checkpoint.txt", "verification/consistency.json", "verification/proof.json", "verification/public-key.txt",
+    ].sort(),
   );
   const manifest = JSON.parse(files.get("manifest.json")!.toString("utf8")) as { files: { name: string; sha256: string }[]; verification: { verified: boolean; logs_checked: number } };
   const crypto = await import("node:crypto");

@@ -1,5 +1,6 @@
 import { stringify } from "csv-stringify/sync";
 import type { StoredEvent } from "../audit/event-schema";
+import { CANONICAL_KEY } from "./verification-format";
 
 /**
  * Entry shapes of the export files. JSONL for AppSec+ log exports uses the AppSec+ entry shape
@@ -21,6 +22,14 @@ export function toAppSecPlusEntry(e: StoredEvent) {
       ...(changes && { changes }),
     },
   };
+}
+
+/**
+ * A line of a JSONL log export: the AppSec+ entry (what AppSec+ consumers read) plus the stored
+ * entry as hashed, under `canonical` (docs/exports.md, "Verifiable exports").
+ */
+export function verifiableJsonlEntry(e: StoredEvent) {
+  return { ...toAppSecPlusEntry(e), [CANONICAL_KEY]: e };
 }
 
 export const CSV_COLUMNS = [

@@ -111,8 +111,10 @@ export async function runExport(opts: { db: Database; job: ExportJobRow; workerI
 
   try {
     let filesIncluded = 1;
+    /** The checkpoint size the file's verification material is for (earlier sizes get consistency proofs in later packages). */
+    let treeSize: number | undefined;
     if (view.kind === "logs") {
-      await writeLogExport({
+      ({ treeSize } = await writeLogExport({
         sql,
         orgId: job.org_id,
         jobId: job.id,
@@ -122,7 +124,7 @@ export async function runExport(opts: { db: Database; job: ExportJobRow; workerI
         batchRows: cfg.AUDIT_EXPORT_BATCH_ROWS,
         batchDelayMs: cfg.AUDIT_EXPORT_BATCH_DELAY_MS,
         signal: abort.signal,
-      });
+      }));
     } else {
       const org = (await sql.query<{ slug: string }>(`SELECT slug FROM orgs WHERE id = $1`, [job.org_id]))[0];
       const r = await writeEvidencePackage({
@@ -137,6 +139,7 @@ export async function runExport(opts: { db: Database; job: ExportJobRow; workerI
         signal: abort.signal,
       });
       filesIncluded = r.filesIncluded;
+      treeSize = r.treeSize;
     }
     const t = FILE_TYPES[view.format];
     // The completion and its `export.completed` record commit together (nothing when the job is no
@@ -156,7 +159,7 @@ export async function runExport(opts: { db: Database; job: ExportJobRow; workerI
             actor: SYSTEM_ACTOR,
             action: "export.completed",
             resource: { type: view.kind === "evidence" ? "evidence_package" : "export", id: job.id },
-            details: { kind: view.kind, format: view.format, rows: store.rows, bytes: store.bytes, files: filesIncluded, attempts: job.attempts },
+            details: { kind: view.kind, format: view.format, rows: store.rows, bytes: store.bytes, files: filesIncluded, attempts: job.attempts, ...(treeSize !== undefined && { tree_size: treeSize }) },
           },
         ],
       };

@@ -79,6 +79,23 @@ export class ChunkStore {
     this.size = 0;
   }
 
+  /** Removes the last stored chunk (a resumed JSONL export drops its old trailer), fenced like every write. */
+  async dropLastChunk(idx: number, bytes: number): Promise<void> {
+    if (idx !== this.chunks - 1 || this.size > 0) throw new Error(`chunk ${idx} is not the last stored chunk`);
+    const { sql, jobId, workerId } = this.opts;
+    await sql.transaction(async (tx) => {
+      const held = await tx.query(
+        `UPDATE export_jobs SET bytes_written = bytes_written - $3, chunks_written = chunks_written - 1, heartbeat_at = now()
+         WHERE id = $1 AND worker_id = $2 AND status = 'processing' RETURNING id`,
+        [jobId, workerId, bytes],
+      );
+      if (held.length === 0) throw new JobLostError(jobId);
+      await tx.query(`DELETE FROM export_chunks WHERE job_id = $1 AND idx = $2`, [jobId, idx]);
+    });
+    this.chunks--;
+    this.bytes -= bytes;
+  }
+
   /** A byte stream into this store (for archiver). */
   writable(): Writable {
     return new Writable({

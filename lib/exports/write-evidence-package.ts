@@ -11,7 +11,10 @@ import type { SqlClient } from "../db/sql";
 import { evidenceFilter, FRAMEWORK_CONTROLS, SECTION_ACTIONS, SECTION_DESCRIPTIONS } from "./export-filter";
 import { JobLostError } from "./export-jobs";
 import type { EvidenceExportRequest, Section } from "./export-schemas";
+import { loadLogSigner } from "../integrity/load-log-signer";
+import { buildVerification, signManifest, verificationFiles } from "./build-verification";
 import { jsonlLines } from "./format-entries";
+import { MANIFEST_FILE, MANIFEST_SIG_FILE } from "./verification-format";
 import type { ChunkStore } from "./store-chunks";
 
 export interface WriteEvidenceOptions {
@@ -50,13 +53,15 @@ const canonical = (e: StoredEvent) => e;
  * compliance_reports.json, and manifest.json (sha256 of every other file, the request, the period,
  * the integrity check and chain head). Entries are read in keyset batches and appended one at a time.
  */
-export async function writeEvidencePackage(opts: WriteEvidenceOptions): Promise<{ filesIncluded: number; manifest: Record<string, unknown> }> {
+export async function writeEvidencePackage(opts: WriteEvidenceOptions): Promise<{ filesIncluded: number; manifest: Record<string, unknown>; treeSize: number }> {
   const base = evidenceFilter(opts.request);
   const verify = await verifyChain({ sql: opts.sql, orgId: opts.orgId, filter: base, now: opts.now });
   const archive = new ZipArchive({ zlib: { level: 6 } });
   const done = pipeline(archive, opts.store.writable());
   const files: ManifestFile[] = [];
   const stats: Stats = { actions: new Map(), repositories: new Map(), scans: new Map() };
+  /** seq of every entry in events.jsonl (every other events file is a subset): the multiproof's leaves. */
+  const seqs: number[] = [];
 
   const addText = async (name: string, text: string, description: string) => {
     const buf = Buffer.from(text, "utf8");
@@ -76,7 +81,12 @@ export async function writeEvidencePackage(opts: WriteEvidenceOptions): Promise<
         if (events.length === 0) return;
         const last = events[events.length - 1]!;
         cursor = { timestamp: new Date(last.timestamp), seq: last.seq };
-        if (collect) for (const e of events) note(stats, e);
+        if (collect) {
+          for (const e of events) {
+            note(stats, e);
+            seqs.push(e.seq);
+          }
+        }
         const buf = Buffer.from(jsonlLines(events, canonical), "utf8");
         hash.update(buf);
         file.bytes += buf.length;
@@ -95,7 +105,8 @@ export async function writeEvidencePackage(opts: WriteEvidenceOptions): Promise<
   };
 
   const sections = opts.request.include;
-  await addText("README.md", readme(opts, sections), "This file: what each file is and how to verify the package.");
+  const logKey = (await loadLogSigner()).vkey;
+  await addText("README.md", readme(opts, sections, logKey), "This file: what each file is and how to verify the package.");
   await addEvents("events.jsonl", base, "Every audit event of the period and repositories, canonical form, one per line, newest first.", true);
   for (const s of sections) {
     if (s === "compliance_reports") continue;
@@ -104,6 +115,9 @@ export async function writeEvidencePackage(opts: WriteEvidenceOptions): Promise<
   if (sections.includes("compliance_reports")) {
     await addText("compliance_reports.json", `${JSON.stringify(report(opts, stats, verify), null, 2)}\n`, SECTION_DESCRIPTIONS.compliance_reports);
   }
+  // Read after every entry: the latest checkpoint covers them all.
+  const material = await buildVerification({ sql: opts.sql, orgId: opts.orgId, seqs });
+  for (const f of verificationFiles(material)) await addText(f.name, f.text, f.description);
   const manifest = {
     format: "audit-trail-evidence/1",
     export_id: opts.jobId,
@@ -120,12 +134,16 @@ export async function writeEvidencePackage(opts: WriteEvidenceOptions): Promise<
     repository_ids: opts.request.repository_ids,
     verification: verify,
     chain_head: verify.chain_head,
+    log: material.log,
     files: files.map((f) => ({ name: f.name, sha256: f.sha256, bytes: f.bytes, ...(f.entries !== undefined && { entries: f.entries }), description: f.description })),
   };
-  archive.append(Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, "utf8"), { name: "manifest.json", date: opts.now });
+  const manifestBytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, "utf8");
+  archive.append(manifestBytes, { name: MANIFEST_FILE, date: opts.now });
+  const manifestSha = crypto.createHash("sha256").update(manifestBytes).digest("hex");
+  archive.append(Buffer.from(signManifest(material, manifestSha), "utf8"), { name: MANIFEST_SIG_FILE, date: opts.now });
   await archive.finalize();
   await done;
-  return { filesIncluded: files.length + 1, manifest };
+  return { filesIncluded: files.length + 2, manifest, treeSize: material.log.tree_size };
 }
 
 function note(stats: Stats, e: StoredEvent) {
@@ -169,7 +187,7 @@ function report(opts: WriteEvidenceOptions, stats: Stats, verify: Awaited<Return
   };
 }
 
-function readme(opts: WriteEvidenceOptions, sections: Section[]): string {
+function readme(opts: WriteEvidenceOptions, sections: Section[], logKey: string): string {
   const r = opts.request;
   const lines = [
     `# Evidence package ${opts.jobId}`,
@@ -181,15 +199,40 @@ function readme(opts: WriteEvidenceOptions, sections: Section[]): string {
     "## Files",
     "- `manifest.json`: the request, the period, the integrity check (`verification`) and chain head, and the sha256 of every other file.",
     "- `events.jsonl`: every audit event of the period and repositories, one JSON object per line, in the canonical form (with `seq`, `hash`, `previous_hash`).",
+    "- `manifest.sig`: the log key's signature (C2SP signed note) over the SHA-256 of `manifest.json`.",
+    "- `verification/checkpoint.txt`, `verification/public-key.txt`, `verification/proof.json`, `verification/consistency.json`: the signed checkpoint, the log's key, the Merkle proof of the entries, consistency proofs from earlier checkpoints.",
     ...sections.map((s) => `- \`${s}${s === "compliance_reports" ? ".json" : ".jsonl"}\`: ${SECTION_DESCRIPTIONS[s]}`),
     "",
-    "## How to verify",
+    "## How to verify (offline, in one command)",
+    "",
+    "The package proves itself: `verification/checkpoint.txt` is the log's signed checkpoint (a signed statement of the",
+    "Merkle tree over every entry of the organisation's log), `verification/proof.json` links the entries in this package to",
+    "it, and `manifest.sig` signs `manifest.json`, which holds the SHA-256 of every other file.",
+    "",
+    "1. Install the verifier (Node.js 20 or newer): a copy of Audit Trail's source, then `npm install` in it.",
+    "2. Obtain the log's public key from the operator through a channel you trust (`GET /api/v1/audit/public-key`, or the",
+    `   /integrity page of the dashboard). The key this package was signed with is \`${logKey}\`.`,
+    "3. Run, in the Audit Trail directory:",
+    "",
+    "   ```sh",
+    `   npx audit-trail verify /path/to/this-package.zip --key '${logKey}'`,
+    "   ```",
+    "",
+    "   Add `--checkpoint <file>` with a checkpoint you saved earlier (the /integrity page's download button, or",
+    "   `verification/checkpoint.txt` of an earlier package) to check that the log was only appended to since then, and",
+    "   `--witness-key <key>` to require a witness's cosignature.",
+    "4. `RESULT: VERIFIED` and exit status 0 mean: every file is unchanged, every entry's hash recomputes, consecutive entries",
+    "   link, and every entry is in the log at the signed checkpoint. Anything else exits non-zero and names the file, line and",
+    "   seq at fault. Without `--key` the verifier uses the key inside the package and says so: pin the key.",
+    "",
+    "## By hand",
     "1. File integrity: `sha256sum <file>` must equal that file's `sha256` in `manifest.json`.",
     "2. Each entry: remove `hash` and `previous_hash`, serialise the rest with RFC 8785 (JSON Canonicalization Scheme),",
     "   and compute `\"sha256:\" + hex(SHA-256(previous_hash + canonical))` (an empty string for `previous_hash` when `seq` is 1).",
     "   The result must equal `hash`. Each entry's `previous_hash` is the `hash` of the entry with `seq - 1` in the org's chain.",
-    "3. The chain: `manifest.json` → `verification` is the service's own check of this period (recomputed hashes, links, gaps),",
-    "   and `chain_head` is the newest entry of the whole chain when the package was made; compare it with `POST /api/v1/audit/verify`.",
+    "3. Merkle tree (RFC 9162): the leaf of an entry is SHA-256(0x00 ‖ canonical), at index `seq - 1`; with the nodes of",
+    "   `verification/proof.json` the leaves give the root in `verification/checkpoint.txt` (docs/integrity.md of Audit Trail).",
+    "4. `manifest.json` → `verification` is the service's own check of this period when the package was made.",
     "",
     "The JSONL files are the verifiable form. CSV exports (from the log export API) are for spreadsheets: cells that start",
     "with = + - @ tab or CR get a leading ' (formula-injection neutralisation), so they are not byte-for-byte the stored values.",

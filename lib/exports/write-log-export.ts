@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -6,7 +7,9 @@ import type { SqlClient } from "../db/sql";
 import { logExportFilter } from "./export-filter";
 import { JobLostError } from "./export-jobs";
 import type { LogExportRequest } from "./export-schemas";
-import { csvHeader, csvLines, jsonlLines, toAppSecPlusEntry } from "./format-entries";
+import { CANONICAL_KEY, TRAILER_KEY } from "./verification-format";
+import { buildVerification, jsonlTrailer } from "./build-verification";
+import { csvHeader, csvLines, jsonlLines, verifiableJsonlEntry } from "./format-entries";
 import type { ChunkProgress, ChunkStore } from "./store-chunks";
 
 export interface WriteLogExportOptions {
@@ -22,15 +25,31 @@ export interface WriteLogExportOptions {
   signal: AbortSignal;
 }
 
+type Item = { buf: Buffer; ownChunk?: boolean } & ChunkProgress;
+
 /**
  * Streams a log export: keyset batches of the filtered query (newest first, exactly what the list
- * API returns) → JSONL or CSV text → ChunkStore. Memory holds one batch and one chunk.
+ * API returns) → JSONL or CSV text → ChunkStore. Memory holds one batch and one chunk (and, for
+ * JSONL, the seqs written). JSONL ends with the verification trailer (docs/exports.md): the SHA-256
+ * of every line before it, signed, with the checkpoint and the multiproof of the entries.
  */
-export async function writeLogExport(opts: WriteLogExportOptions): Promise<void> {
+export async function writeLogExport(opts: WriteLogExportOptions): Promise<{ treeSize?: number }> {
   const filter = logExportFilter(opts.request);
   const csv = opts.request.format === "csv";
   let cursor = opts.resumeFrom;
-  async function* batches(): AsyncGenerator<{ buf: Buffer } & ChunkProgress> {
+  const body = crypto.createHash("sha256");
+  const seqs: number[] = [];
+  if (!csv && opts.store.chunks > 0) await replayStoredChunks(opts, body, seqs);
+  let treeSize: number | undefined;
+  async function* batches(): AsyncGenerator<Item> {
+    yield* rows();
+    if (csv) return;
+    const material = await buildVerification({ sql: opts.sql, orgId: opts.orgId, seqs });
+    treeSize = material.log.tree_size;
+    // The trailer goes into a chunk of its own, so a resumed job can tell it apart (replayStoredChunks).
+    yield { buf: Buffer.from(jsonlTrailer(material, body.digest("hex"), seqs.length), "utf8"), ownChunk: true };
+  }
+  async function* rows(): AsyncGenerator<Item> {
     if (csv && !cursor && opts.store.chunks === 0) yield { buf: Buffer.from(csvHeader(), "utf8") };
     // The next batch is read while this one is formatted and stored (one batch ahead, no more).
     const read = (after: EventCursor | undefined) => {
@@ -47,8 +66,13 @@ export async function writeLogExport(opts: WriteLogExportOptions): Promise<void>
       cursor = { timestamp: new Date(last.timestamp), seq: last.seq };
       const full = events.length === opts.batchRows;
       if (full) next = read(cursor);
-      const text = csv ? csvLines(events) : jsonlLines(events, toAppSecPlusEntry);
-      yield { buf: Buffer.from(text, "utf8"), rows: events.length, cursor };
+      const text = csv ? csvLines(events) : jsonlLines(events, verifiableJsonlEntry);
+      const buf = Buffer.from(text, "utf8");
+      if (!csv) {
+        body.update(buf);
+        for (const e of events) seqs.push(e.seq);
+      }
+      yield { buf, rows: events.length, cursor };
       if (!full) return;
       if (opts.batchDelayMs) await sleep(opts.batchDelayMs);
     }
@@ -56,12 +80,43 @@ export async function writeLogExport(opts: WriteLogExportOptions): Promise<void>
   const sink = new Writable({
     objectMode: true,
     highWaterMark: 1,
-    write: (item: { buf: Buffer } & ChunkProgress, _enc, cb) => {
-      opts.store.append(item.buf, item).then(() => cb(), cb);
+    write: (item: Item, _enc, cb) => {
+      const store = opts.store;
+      (item.ownChunk ? store.flush().then(() => store.append(item.buf, item)).then(() => store.flush()) : store.append(item.buf, item)).then(() => cb(), cb);
     },
     final: (cb) => {
       opts.store.flush().then(() => cb(), cb);
     },
   });
   await pipeline(Readable.from(batches(), { highWaterMark: 1 }), sink);
+  return { treeSize };
 }
+
+/**
+ * A resumed JSONL export: re-reads the chunks already stored to continue the SHA-256 of the lines
+ * and the list of seqs (both are needed for the trailer). A chunk holding a trailer (the previous
+ * attempt stopped after writing it but before completing) is removed: it is written again.
+ */
+async function replayStoredChunks(opts: WriteLogExportOptions, body: crypto.Hash, seqs: number[]): Promise<void> {
+  const stored = await opts.sql.query<{ idx: number; data: Uint8Array }>(`SELECT idx, data FROM export_chunks WHERE job_id = $1 AND idx < $2 ORDER BY idx`, [
+    opts.jobId,
+    opts.store.chunks,
+  ]);
+  for (const chunk of stored) {
+    const buf = Buffer.from(chunk.data);
+    if (buf.subarray(0, TRAILER_PREFIX.length).equals(TRAILER_PREFIX)) {
+      await opts.store.dropLastChunk(chunk.idx, buf.length);
+      return;
+    }
+    body.update(buf);
+    const text = buf.toString("utf8");
+    for (let start = 0; start < text.length; ) {
+      const nl = text.indexOf("\n", start);
+      const line = JSON.parse(text.slice(start, nl)) as { [CANONICAL_KEY]: { seq: number } };
+      seqs.push(line[CANONICAL_KEY].seq);
+      start = nl + 1;
+    }
+  }
+}
+
+const TRAILER_PREFIX = Buffer.from(`{"${TRAILER_KEY}":`, "utf8");

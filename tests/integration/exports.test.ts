@@ -20,7 +20,8 @@ import { getDatabase } from "@/lib/db/get-database";
 import type { Database } from "@/lib/db/open-database";
 import { resetExportConfigForTests } from "@/lib/exports/export-config";
 import { expireExports } from "@/lib/exports/expire-exports";
-import { toAppSecPlusEntry } from "@/lib/exports/format-entries";
+import { toAppSecPlusEntry, verifiableJsonlEntry } from "@/lib/exports/format-entries";
+import { TRAILER_KEY, VERIFICATION_FILES } from "@/lib/exports/verification-format";
 import { claimExport, runExport, runNextExport } from "@/lib/exports/run-export";
 import { signDownloadPath } from "@/lib/exports/sign-download";
 import { call, ROOT_TOKEN, useScratchApp } from "../support/api-client";
@@ -76,6 +77,9 @@ function unzip(buf: Buffer): Promise<Map<string, Buffer>> {
     });
   });
 }
+
+/** The entry lines of a JSONL export (its last line is the verification trailer). */
+const entryLines = (b: Buffer): string[] => b.toString("utf8").trimEnd().split("\n").slice(0, -1);
 
 const sha256 = (b: Buffer) => crypto.createHash("sha256").update(b).digest("hex");
 
@@ -163,8 +167,11 @@ describe(`exports (${TEST_DB})`, () => {
     expect(res.headers.get("content-type")).toMatch(/^application\/x-ndjson/);
     expect(res.headers.get("content-disposition")).toBe(`attachment; filename="audit-logs-${id}.jsonl"`);
     expect(Number(res.headers.get("content-length"))).toBe(bytes.length);
-    const lines = bytes.toString("utf8").trimEnd().split("\n").map((l) => JSON.parse(l) as unknown);
-    expect(lines).toEqual(expected.map(toAppSecPlusEntry));
+    const lines = entryLines(bytes).map((l) => JSON.parse(l) as unknown);
+    expect(lines).toEqual(expected.map(verifiableJsonlEntry));
+    // Each line is the AppSec+ entry plus the stored entry under `canonical`; the last line is the verification trailer.
+    expect((lines[0] as Record<string, unknown>).id).toBe(toAppSecPlusEntry(expected[0]!).id);
+    expect(JSON.parse(bytes.toString("utf8").trimEnd().split("\n").pop()!)).toHaveProperty(TRAILER_KEY);
 
     // Refused without a valid signature; a tampered expiry breaks the signature; an expired link is 410.
     const u = new URL(done.body.downloadUrl);
@@ -202,7 +209,7 @@ describe(`exports (${TEST_DB})`, () => {
     expect(expected.length).toBeGreaterThan(50);
     expect(expected.every((e) => e.actor.id === "user-1" && e.action === "user.login")).toBe(true);
     const { bytes } = await fetchDownload(done.body.downloadUrl);
-    expect(bytes.toString("utf8").trimEnd().split("\n").map((l) => (JSON.parse(l) as { id: string }).id)).toEqual(expected.map((e) => e.id));
+    expect(entryLines(bytes).map((l) => (JSON.parse(l) as { id: string }).id)).toEqual(expected.map((e) => e.id));
     const bad = await call(logExport.POST, "POST", "/audit-logs/export", { token: exporter, body: { format: "jsonl", q: 'actor:"unclosed' } });
     expect(bad.status).toBe(400);
     expect(bad.body.error.field).toBe("q");
@@ -297,7 +304,7 @@ describe(`exports (${TEST_DB})`, () => {
     expect(lines.join("\n")).toMatch(/resuming after row \d+/);
     const done = await call(logExportById.GET, "GET", `/audit-logs/export/${id}`, { token: exporter, params: { exportId: id } });
     const { bytes } = await fetchDownload(done.body.downloadUrl);
-    const ids = bytes.toString("utf8").trimEnd().split("\n").map((l) => (JSON.parse(l) as { id: string }).id);
+    const ids = entryLines(bytes).map((l) => (JSON.parse(l) as { id: string }).id);
     const expected = await listEvents({ sql: db.sql, orgId, filter: { to: new Date(Date.parse(created.body.createdAt) + 1000) }, limit: 100_000 });
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids).toEqual(expected.map((e) => e.id).filter((x) => ids.includes(x)));
@@ -373,7 +380,7 @@ describe(`exports (${TEST_DB})`, () => {
     const id = created.body.data.job_id as string;
     expect(await runNextExport({ db })).toBe(id);
     const st = await call(evidenceById.GET, "GET", `/api/v1/audit/evidence/export/${id}`, { token: exporter, params: { job_id: id } });
-    expect(st.body.data).toMatchObject({ job_id: id, status: "completed", files_included: 9, file_size_mb: expect.any(Number), completed_at: expect.any(String) });
+    expect(st.body.data).toMatchObject({ job_id: id, status: "completed", files_included: 14, file_size_mb: expect.any(Number), completed_at: expect.any(String) });
     const retention = Date.parse(st.body.data.expires_at) - Date.parse(st.body.data.completed_at);
     expect(Math.round(retention / 86_400_000)).toBe(30);
     const { res, bytes } = await fetchDownload(st.body.data.download_url);
@@ -381,11 +388,14 @@ describe(`exports (${TEST_DB})`, () => {
     expect(res.headers.get("content-disposition")).toBe(`attachment; filename="evidence-soc2-2025-03-01-to-2025-03-31-${id}.zip"`);
     const files = await unzip(bytes);
     expect([...files.keys()].sort()).toEqual(
-      ["README.md", "access_logs.jsonl", "compliance_reports.json", "configuration_history.jsonl", "events.jsonl", "fix_records.jsonl", "issue_history.jsonl", "manifest.json", "scan_results.jsonl"].sort(),
+      [
+        "README.md", "access_logs.jsonl", "compliance_reports.json", "configuration_history.jsonl", "events.jsonl", "fix_records.jsonl", "issue_history.jsonl", "manifest.json", "scan_results.jsonl",
+        "manifest.sig", ...Object.values(VERIFICATION_FILES),
+      ].sort(),
     );
     expect(files.size).toBe(st.body.data.files_included);
     const manifest = JSON.parse(files.get("manifest.json")!.toString("utf8"));
-    expect(manifest.files.map((f: { name: string }) => f.name).sort()).toEqual([...files.keys()].filter((n) => n !== "manifest.json").sort());
+    expect(manifest.files.map((f: { name: string }) => f.name).sort()).toEqual([...files.keys()].filter((n) => n !== "manifest.json" && n !== "manifest.sig").sort());
     for (const f of manifest.files as { name: string; sha256: string; bytes: number }[]) {
       expect(sha256(files.get(f.name)!), f.name).toBe(f.sha256);
       expect(files.get(f.name)!.length).toBe(f.bytes);
