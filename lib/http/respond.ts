@@ -10,6 +10,14 @@ export function json(body: unknown, init: { status?: number; headers?: HeadersIn
   return new Response(JSON.stringify(body), { status: init.status ?? 200, headers });
 }
 
+/** A plain-text answer (UTF-8): signed notes, keys. */
+export function text(body: string, init: { status?: number; headers?: HeadersInit } = {}): Response {
+  const headers = new Headers(init.headers);
+  headers.set("Content-Type", "text/plain; charset=utf-8");
+  if (!headers.has("Cache-Control")) headers.set("Cache-Control", "no-store");
+  return new Response(body, { status: init.status ?? 200, headers });
+}
+
 /** Turns a zod failure at a boundary into the AppError that names the field. */
 export function zodToAppError(error: z.ZodError, code: "invalid_parameter" | "validation_failed" = "validation_failed"): AppError {
   const issue = error.issues[0]!;

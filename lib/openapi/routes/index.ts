@@ -8,3 +8,4 @@ import "./dialects";
 import "./dashboard";
 import "../../analytics/register-openapi";
 import "../../exports/register-openapi";
+import "../../integrity/register-openapi";
