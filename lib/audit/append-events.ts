@@ -5,6 +5,7 @@ import { canonicalJson, chainHash, sha256Hex } from "./canonical-json";
 import type { CanonicalEvent, EventInput } from "./event-schema";
 import { formatTimestamp } from "./format-timestamp";
 import { signCheckpoint } from "../integrity/sign-checkpoint";
+import { attestColumns } from "./attest-columns";
 
 export interface AppendResult {
   id: string;
@@ -175,6 +176,8 @@ export async function appendEventsInTx(opts: AppendEventsInTxOptions): Promise<A
       ],
     );
     await tx.query(`UPDATE audit_chain_heads SET seq = $2, hash = $3, updated_at = now() WHERE org_id = $1`, [opts.orgId, seq, prev]);
+    // Issue #9: a signed attestation of the copied query columns just written (lib/audit/attest-columns.ts).
+    await attestColumns({ tx, orgId: opts.orgId, fromSeq: head.seq + 1, toSeq: seq });
   }
   return results;
 }

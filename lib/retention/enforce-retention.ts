@@ -51,6 +51,8 @@ export async function enforceRetention(opts: { db: Database; orgId: string }): P
       orgId: opts.orgId,
       statement: { cutSeq: through, cutHash: plan.cut_hash!, cutoff: base.cutoff, frontier },
     });
+    // Proofs for the remaining entries must not need the removed leaves: keep the compact range of [0, N).
+    await tx.query(`SELECT audit_merkle_store_prefix($1, $2)`, [opts.orgId, through]);
     const [done] = await tx.query<PlanRow & { removed: number }>(`SELECT * FROM public.audit_retention_purge($1, $2)`, [opts.orgId, note]);
     const removed = Number(done?.removed ?? 0);
     if (!done || removed === 0 || Number(done.through_seq) !== through) {

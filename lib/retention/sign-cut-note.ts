@@ -1,12 +1,16 @@
 import type { SqlExecutor } from "../db/sql";
+import { loadLogSigner, type LogSigner } from "../integrity/load-log-signer";
+import { signNote } from "../integrity/signed-note";
 import { formatCutNoteText, type CutStatement } from "./cut-note";
 
 /**
- * The cut note for a retention cut of one org, signed with the log key (issue #9 item 4).
- * INTERIM: until lib/integrity/load-log-signer.ts (H2a) lands this returns the unsigned text, which
- * verify reports as an uncovered cut.
+ * The cut note for a retention cut of one org (lib/retention/cut-note.ts), signed with the log key
+ * (issue #9 item 4): the statement that makes the cut valid for verify. Origin = the org's
+ * checkpoint origin. Reads the slug through the caller's transaction.
  */
-export async function signCutNote(opts: { tx: SqlExecutor; orgId: string; statement: Omit<CutStatement, "origin"> }): Promise<string> {
+export async function signCutNote(opts: { tx: SqlExecutor; orgId: string; statement: Omit<CutStatement, "origin">; signer?: LogSigner }): Promise<string> {
   const [org] = await opts.tx.query<{ slug: string }>(`SELECT slug FROM orgs WHERE id = $1`, [opts.orgId]);
-  return formatCutNoteText({ ...opts.statement, origin: `audit-trail/${org?.slug ?? opts.orgId}` });
+  const signer = opts.signer ?? loadLogSigner();
+  const text = formatCutNoteText({ ...opts.statement, origin: signer.origin(org?.slug ?? opts.orgId) });
+  return signNote({ text, signer: signer.signer });
 }
