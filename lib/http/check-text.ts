@@ -37,7 +37,8 @@ export const MAX_BODY_DEPTH = 64;
 /**
  * Walks a parsed JSON body without recursion (a body nested 100 000 deep must not overflow the
  * stack): 422 naming the path of the first member name or string holding NUL or a lone surrogate,
- * or of the place where the body nests deeper than MAX_BODY_DEPTH.
+ * of a number JSON.parse read as ±Infinity (`1e400`), or of the place where the body nests deeper
+ * than MAX_BODY_DEPTH.
  */
 export function inspectJsonBody(body: unknown): void {
   const stack: { v: unknown; path: (string | number)[] }[] = [{ v: body, path: [] }];
@@ -48,6 +49,9 @@ export function inspectJsonBody(body: unknown): void {
       const bad = badCharIn(v);
       if (bad) throw new AppError("validation_failed", `${field()}: ${bad}`, { field: field() });
       continue;
+    }
+    if (typeof v === "number" && !Number.isFinite(v)) {
+      throw new AppError("validation_failed", `${field()}: number out of range (JSON numbers must be finite doubles, e.g. not 1e400)`, { field: field() });
     }
     if (v === null || typeof v !== "object") continue;
     if (path.length >= MAX_BODY_DEPTH) {

@@ -74,7 +74,7 @@ const ERROR_TEXT: Record<number, string> = {
   404: "Not found (another org's entry answers the same).",
   409: "Conflict.",
   413: "Payload too large.",
-  415: "Unsupported media type.",
+  415: "Unsupported media type: the body is not `application/json` (or `application/*+json`) in UTF-8; `error.field` is `content-type`.",
   422: "Validation failed (the body names the field).",
   429: "Rate limit exceeded: retry after Retry-After seconds.",
   500: "Internal server error.",
@@ -159,7 +159,8 @@ export function buildOpenApiDocument(opts: { serverUrl?: string; version?: strin
       };
     }
     if (r.method === "get") responses["304"] ??= { description: "Not modified: the If-None-Match tag still matches (weak ETag)." };
-    const errorStatuses = [...(r.query || r.body || r.params ? [400] : []), ...(r.scope !== null ? [401, 403, 429] : []), ...(r.errors ?? []), 500];
+    // A JSON body can always be refused as too large (413), not JSON (415) or holding NUL / lone surrogates / too deep (422): lib/http/read-json-body.ts.
+    const errorStatuses = [...(r.query || r.body || r.params ? [400] : []), ...(r.body ? [413, 415, 422] : []), ...(r.scope !== null ? [401, 403, 429] : []), ...(r.errors ?? []), 500];
     for (const s of errorStatuses) {
       responses[String(s)] ??= {
         description: ERROR_TEXT[s] ?? "Error.",
