@@ -35,16 +35,22 @@ export async function buildVerification(opts: { sql: SqlClient; orgId: string; s
   for (const s of opts.seqs) indices.push(s - 1);
   const multi = await proveEntries({ sql, orgId, treeSize: cp.size, indices });
   const proofs: ConsistencyProof[] = [];
-  for (const first of await earlierSizes(sql, orgId, cp.size)) {
+  const earlier = await earlierSizes(sql, orgId, cp.size);
+  for (const first of earlier.all) {
     const p = await proveConsistency({ sql, orgId, first, second: cp.size });
     proofs.push({ first, second: cp.size, hashes: p.hashes.map(hexOf) });
   }
+  // Witnesses cosign now and then, so the latest checkpoint usually carries no cosignature yet: the
+  // witnessed ones travel along (with a proof each), and the verifier accepts a witness's cosignature
+  // on a checkpoint that covers every entry of the file and that the file's checkpoint extends.
+  const witnessed: string[] = [];
+  for (const size of earlier.cosigned) witnessed.push(await getCheckpoint({ sql, orgId, size }));
   return {
     log: { origin: cp.origin, tree_size: cp.size, root_hash: toHex(cp.rootHash) },
     checkpoint: note,
     publicKey: signer.vkey,
     proof: { format: MULTIPROOF_FORMAT, origin: cp.origin, tree_size: cp.size, nodes: multi.nodes.map((n) => ({ start: n.start, end: n.end, hash: hexOf(n.hash) })) },
-    consistency: { format: CONSISTENCY_FORMAT, origin: cp.origin, tree_size: cp.size, proofs },
+    consistency: { format: CONSISTENCY_FORMAT, origin: cp.origin, tree_size: cp.size, proofs, ...(witnessed.length && { witnessed }) },
     sign: (statement) => signNote({ text: statement, signer: signer.signer }),
   };
 }
@@ -56,16 +62,19 @@ const hexOf = (h: string | Uint8Array): string => (typeof h === "string" ? h.toL
  * evidence packages and log exports (export.completed records them) and witnessed checkpoints; the
  * newest CONSISTENCY_SIZES_PER_KIND of each, below `size`.
  */
-async function earlierSizes(sql: SqlClient, orgId: string, size: number): Promise<number[]> {
-  const rows = await sql.query<{ size: string }>(
-    `(SELECT DISTINCT (content::jsonb #>> '{details,tree_size}')::int8 AS size FROM (
+async function earlierSizes(sql: SqlClient, orgId: string, size: number): Promise<{ all: number[]; cosigned: number[] }> {
+  const rows = await sql.query<{ size: string; cosigned: boolean }>(
+    `(SELECT DISTINCT (content::jsonb #>> '{details,tree_size}')::int8 AS size, false AS cosigned FROM (
         SELECT content FROM audit_events WHERE org_id = $1 AND action = 'export.completed' ORDER BY seq DESC LIMIT $3) e
       WHERE (content::jsonb #>> '{details,tree_size}') IS NOT NULL)
-     UNION
-     (SELECT DISTINCT tree_size AS size FROM audit_checkpoint_cosignatures WHERE org_id = $1 AND tree_size < $2 ORDER BY tree_size DESC LIMIT $3)`,
+     UNION ALL
+     (SELECT DISTINCT tree_size AS size, true AS cosigned FROM audit_checkpoint_cosignatures WHERE org_id = $1 AND tree_size <= $2 ORDER BY tree_size DESC LIMIT $3)`,
     [orgId, size, CONSISTENCY_SIZES_PER_KIND],
   );
-  return [...new Set(rows.map((r) => Number(r.size)))].filter((s) => s > 0 && s < size).sort((a, b) => a - b);
+  const sizes = rows.map((r) => ({ size: Number(r.size), cosigned: r.cosigned === true || String(r.cosigned) === "t" }));
+  const all = [...new Set(sizes.map((r) => r.size))].filter((s) => s > 0 && s < size).sort((a, b) => a - b);
+  const cosigned = [...new Set(sizes.filter((r) => r.cosigned && r.size < size).map((r) => r.size))].sort((a, b) => a - b);
+  return { all, cosigned };
 }
 
 /** The files of an evidence package's `verification/` folder. */

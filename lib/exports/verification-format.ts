@@ -46,7 +46,14 @@ export const ConsistencyProofSchema = z.object({ first: size, second: size, hash
 export type ConsistencyProof = z.infer<typeof ConsistencyProofSchema>;
 
 export const ConsistencyBundleSchema = z
-  .object({ format: z.literal(CONSISTENCY_FORMAT), origin: z.string().min(1), tree_size: size, proofs: z.array(ConsistencyProofSchema) })
+  .object({
+    format: z.literal(CONSISTENCY_FORMAT),
+    origin: z.string().min(1),
+    tree_size: size,
+    proofs: z.array(ConsistencyProofSchema),
+    /** Earlier checkpoints that witnesses cosigned (signed notes with their cosignatures), each with a proof above. */
+    witnessed: z.array(z.string().min(1)).optional(),
+  })
   .strict();
 export type ConsistencyBundle = z.infer<typeof ConsistencyBundleSchema>;
 

@@ -242,8 +242,10 @@ export async function verifyExport(opts: VerifyExportOptions): Promise<VerifyRep
   // Witnesses.
   if (witnesses.length === 0) rec.skip("witnesses", "none requested (--witness-key)");
   else {
-    if (material.checkpointNote !== undefined) checkWitnesses(material.checkpointNote, material.source.checkpoint, witnesses, rec);
-    rec.check("witnesses", `cosigned by ${witnesses.map((w) => `${w.name}+${w.keyIdHex}`).join(", ")}`, "witness cosignatures");
+    let maxSeq = 0;
+    for (const seq of entries.keys()) if (seq > maxSeq) maxSeq = seq;
+    const found = checkWitnesses(material, checkpoint, logKey, witnesses, maxSeq, rec);
+    rec.check("witnesses", found.join("; "), "witness cosignatures");
   }
 
   // A checkpoint the auditor kept.
@@ -549,19 +551,64 @@ function checkCheckpoint(note: string, file: string, logKey: NoteVerifier, rec: 
   return own.some((s) => s.verified) ? cp : undefined;
 }
 
-function checkWitnesses(note: string, file: string, witnesses: NoteVerifier[], rec: Recorder): void {
-  let opened: ReturnType<typeof openNote>;
-  try {
-    opened = openNote({ note, verifiers: witnesses });
-  } catch (e) {
-    rec.problem({ file, message: `not a signed note: ${errorText(e)}` });
-    return;
+/**
+ * Each witness key must have cosigned the package's checkpoint, or a checkpoint the package carries
+ * (consistency.json `witnessed`) that covers every entry of the package and that the package's
+ * checkpoint extends (its consistency proof is in the bundle). Returns what was found, in words.
+ */
+function checkWitnesses(material: Material, cp: Checkpoint | undefined, logKey: NoteVerifier | undefined, witnesses: NoteVerifier[], maxSeq: number, rec: Recorder): string[] {
+  const file = material.source.checkpoint;
+  const found: string[] = [];
+  if (!cp || !logKey || material.checkpointNote === undefined) {
+    rec.problem({ file, message: "witness cosignatures not checked: the package's checkpoint is not valid" });
+    return found;
   }
+  const cosignedBy = (note: string, w: NoteVerifier): { ok: boolean; failed: boolean; checkpoint?: Checkpoint } => {
+    try {
+      const opened = openNote({ note, verifiers: [logKey, w] });
+      const logOk = opened.signatures.some((x) => x.verified && x.name === logKey.name && x.keyId === logKey.keyIdHex);
+      const sig = opened.signatures.find((x) => x.name === w.name && x.keyId === w.keyIdHex);
+      return { ok: logOk && sig?.verified === true, failed: sig !== undefined && !sig.verified, checkpoint: logOk ? parseCheckpoint(opened.text) : undefined };
+    } catch {
+      return { ok: false, failed: false };
+    }
+  };
   for (const w of witnesses) {
-    const sig = opened.signatures.find((s) => s.name === w.name && s.keyId === w.keyIdHex);
-    if (!sig) rec.problem({ file, message: `no cosignature by witness ${w.name}+${w.keyIdHex}` });
-    else if (!sig.verified) rec.problem({ file, message: `the cosignature by witness ${w.name}+${w.keyIdHex} does not verify: forged or changed` });
+    const own = cosignedBy(material.checkpointNote, w);
+    if (own.failed) {
+      rec.problem({ file, message: `the cosignature by witness ${w.name}+${w.keyIdHex} does not verify: forged or changed` });
+      continue;
+    }
+    if (own.ok) {
+      found.push(`${w.name}+${w.keyIdHex} cosigned the package's checkpoint (size ${fmt(cp.size)})`);
+      continue;
+    }
+    // An earlier witnessed checkpoint that covers the entries and that the package's extends.
+    let best: { size: number; why?: string } | undefined;
+    for (const note of material.consistency?.witnessed ?? []) {
+      const r = cosignedBy(note, w);
+      if (!r.ok || !r.checkpoint || r.checkpoint.origin !== cp.origin) continue;
+      const n = r.checkpoint.size;
+      const proof = material.consistency?.proofs.find((p) => p.first === n && p.second === cp.size);
+      const consistent =
+        n === cp.size
+          ? bytesEqual(r.checkpoint.rootHash, cp.rootHash)
+          : proof !== undefined && verifyConsistency({ first: n, second: cp.size, firstRoot: r.checkpoint.rootHash, secondRoot: cp.rootHash, proof: proof.hashes.map((h) => fromHex(h)!) });
+      const why = !consistent ? `the package's checkpoint does not extend it (no valid consistency proof from ${n})` : n < maxSeq ? `it does not cover seq ${fmt(n + 1)}–${fmt(maxSeq)}` : undefined;
+      if (!best || n > best.size || (n === best.size && !why)) best = { size: n, why };
+    }
+    if (best && !best.why) {
+      found.push(`${w.name}+${w.keyIdHex} cosigned tree size ${fmt(best.size)}, which covers every entry and which the package's checkpoint extends`);
+    } else {
+      rec.problem({
+        file,
+        message: best
+          ? `witness ${w.name}+${w.keyIdHex}: the newest checkpoint it cosigned in the package (size ${fmt(best.size)}) does not count: ${best.why}`
+          : `no cosignature by witness ${w.name}+${w.keyIdHex} on the package's checkpoint or on a checkpoint the package carries`,
+      });
+    }
   }
+  return found;
 }
 
 function checkMultiProof(proof: MultiProof, file: string, cp: Checkpoint, entries: Map<number, EntryRecord>, rec: Recorder): void {

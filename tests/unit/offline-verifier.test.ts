@@ -56,7 +56,7 @@ const leafOf = (e: StoredEvent) => {
   return leafHash(canonicalJson(content));
 };
 
-function material(all: StoredEvent[], included: StoredEvent[], size = all.length) {
+function material(all: StoredEvent[], included: StoredEvent[], size = all.length, witnessedAt: number[] = []) {
   const leaves = all.slice(0, size).map(leafOf);
   const root = rootFromLeafHashes(leaves);
   const checkpoint = signNote({ text: formatCheckpoint({ origin: ORIGIN, size, rootHash: root }), signer: log.skey });
@@ -64,13 +64,24 @@ function material(all: StoredEvent[], included: StoredEvent[], size = all.length
     included.map((e) => e.seq - 1),
     size,
   ).map((r) => ({ start: r.start, end: r.end, hash: toHex(rootFromLeafHashes(leaves.slice(r.start, r.end))) }));
-  const proofs = [3, 10].filter((f) => f < size).map((first) => ({ first, second: size, hashes: consistencyProofRanges(first, size).map((r) => toHex(rootFromLeafHashes(leaves.slice(r.start, r.end)))) }));
+  const proofs = [3, 10, ...witnessedAt].filter((f) => f < size).map((first) => ({ first, second: size, hashes: consistencyProofRanges(first, size).map((r) => toHex(rootFromLeafHashes(leaves.slice(r.start, r.end)))) }));
   return {
     log: { origin: ORIGIN, tree_size: size, root_hash: toHex(root) },
     checkpoint,
     publicKey: log.vkey,
     proof: { format: MULTIPROOF_FORMAT, origin: ORIGIN, tree_size: size, nodes },
-    consistency: { format: CONSISTENCY_FORMAT, origin: ORIGIN, tree_size: size, proofs },
+    consistency: {
+      format: CONSISTENCY_FORMAT,
+      origin: ORIGIN,
+      tree_size: size,
+      proofs,
+      ...(witnessedAt.length && {
+        witnessed: witnessedAt.map((n) => {
+          const note = signNote({ text: formatCheckpoint({ origin: ORIGIN, size: n, rootHash: rootFromLeafHashes(leaves.slice(0, n)) }), signer: log.skey });
+          return addSignatureLines(note, [cosignCheckpoint({ checkpointNote: note, signer: witness.skey, time: 1_700_000_000 })]);
+        }),
+      }),
+    },
   };
 }
 
@@ -93,6 +104,7 @@ async function buildZip(files: Array<[string, Buffer]>): Promise<Buffer> {
 }
 
 interface ZipParts {
+  witnessedAt?: number[];
   events?: string;
   section?: string;
   checkpoint?: string;
@@ -104,7 +116,7 @@ interface ZipParts {
 async function evidenceZip(parts: ZipParts = {}) {
   const all = chain(40);
   const included = newestFirst(all.slice(4, 30));
-  const m = material(all, included);
+  const m = material(all, included, all.length, parts.witnessedAt);
   const events = parts.events ?? jsonl(included);
   const section = parts.section ?? jsonl(included.filter((e) => e.action === "access.granted"));
   const files: Array<[string, Buffer]> = [
@@ -267,6 +279,12 @@ describe("offline verifier: evidence ZIP", () => {
     const ok = await verify((await evidenceZip({ checkpoint: cosigned, manifest: (x) => x })).zip, { witnessKeys: [witness.vkey] });
     // The checkpoint file differs from the one the manifest hashed (cosignatures arrive later): named, but the cosignature holds.
     expect(ok.checks.find((c) => c.name === "witnesses")?.status).toBe("ok");
+    // The package's own checkpoint is not cosigned, but an earlier one it carries is: it counts when it covers every entry (seq ≤ 30).
+    const earlier = await verify((await evidenceZip({ witnessedAt: [35] })).zip, { witnessKeys: [witness.vkey] });
+    expect(earlier.problems).toEqual([]);
+    expect(earlier.checks.find((c) => c.name === "witnesses")?.detail).toMatch(/cosigned tree size 35, which covers every entry/);
+    const tooOld = await verify((await evidenceZip({ witnessedAt: [20] })).zip, { witnessKeys: [witness.vkey] });
+    expectProblem(tooOld, { message: /size 20\) does not count: it does not cover seq 21–30/ });
     const other = generateCosignerKey("witness2.example");
     const r = await verify((await evidenceZip()).zip, { witnessKeys: [other.vkey] });
     expectProblem(r, { file: VERIFICATION_FILES.checkpoint, message: /no cosignature by witness witness2\.example/ });
