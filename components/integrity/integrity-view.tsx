@@ -89,6 +89,7 @@ export function IntegrityView() {
               </div>
             ))}
           </dl>
+          <TreeResult log={(r as { log?: TreeLog }).log} />
           <p className="mt-3 text-sm">
             Verified <Time value={r.verified_at} />. Verification hash (SHA-256 over the checked hashes, in seq order — two parties checking the same range get the same value):
           </p>
@@ -118,6 +119,49 @@ export function IntegrityView() {
       )}
       <PastVerifications />
     </div>
+  );
+}
+
+/** The Merkle part of a verification result (POST /api/v1/audit/verify → data.log). */
+interface TreeLog {
+  origin: string;
+  tree_size: number;
+  root_hash: string | null;
+  checkpoints: number;
+  checkpoints_checked: number;
+  checkpoints_invalid: number;
+  root_mismatches: number;
+  uncovered_entries: number;
+  truncated_entries: number;
+  head_rollback: boolean;
+}
+
+function TreeResult({ log }: { log?: TreeLog }) {
+  if (!log) return null;
+  const rows: Array<[string, string]> = [
+    ["Merkle tree size", log.tree_size.toLocaleString("en-US")],
+    ["Signed checkpoints compared", `${log.checkpoints_checked.toLocaleString("en-US")} of ${log.checkpoints.toLocaleString("en-US")}`],
+    ["Invalid checkpoints", String(log.checkpoints_invalid)],
+    ["Root mismatches", String(log.root_mismatches)],
+    ["Entries no checkpoint covers", String(log.uncovered_entries)],
+    ["Entries missing from the end", String(log.truncated_entries)],
+  ];
+  return (
+    <>
+      <h3 className="mt-4 text-sm font-semibold">Merkle tree and signed checkpoints (whole log)</h3>
+      <dl className="mt-2 grid grid-cols-2 gap-x-6 gap-y-2 text-sm sm:grid-cols-3">
+        {rows.map(([k, v]) => (
+          <div key={k}>
+            <dt className="text-slate-500 dark:text-slate-400">{k}</dt>
+            <dd className="font-medium tabular-nums">{v}</dd>
+          </div>
+        ))}
+      </dl>
+      <p className="mt-2 text-xs text-slate-600 dark:text-slate-300">
+        The tree was recomputed from the stored entries and its root compared with every signed checkpoint of the same size
+        {log.head_rollback ? "; the chain head was ROLLED BACK behind the latest checkpoint" : ""}. Root: <code className="break-all">{log.root_hash ?? "— (could not be recomputed)"}</code>
+      </p>
+    </>
   );
 }
 
@@ -188,18 +232,20 @@ function PastVerifications() {
       {q.data && q.data.length > 0 && (
         <table className="mt-2 w-full text-left text-sm" data-testid="past-verifications">
           <thead className="text-xs uppercase text-slate-500 dark:text-slate-400">
-            <tr><th className="py-1 pr-3">when</th><th className="py-1 pr-3">by</th><th className="py-1 pr-3">result</th><th className="py-1 pr-3">entries</th><th className="py-1">entry</th></tr>
+            <tr><th className="py-1 pr-3">when</th><th className="py-1 pr-3">by</th><th className="py-1 pr-3">result</th><th className="py-1 pr-3">entries</th><th className="py-1 pr-3">tree size</th><th className="py-1">entry</th></tr>
           </thead>
           <tbody>
             {q.data.map((e) => {
               const d = (e.details ?? {}) as Record<string, unknown>;
               const verified = d.verified;
+              const size = typeof d.tree_size === "number" ? d.tree_size : null;
               return (
                 <tr key={e.id} className="border-t border-slate-100 dark:border-slate-800">
                   <td className="py-1 pr-3"><Time value={e.timestamp} /></td>
                   <td className="py-1 pr-3">{e.actor.email ?? e.actor.name ?? e.actor.id}</td>
                   <td className="py-1 pr-3">{verified === true ? "✓ verified" : verified === false ? "✗ problems found" : "—"}</td>
                   <td className="py-1 pr-3 tabular-nums">{typeof d.logs_checked === "number" ? d.logs_checked.toLocaleString("en-US") : "—"}</td>
+                  <td className="py-1 pr-3 tabular-nums">{size === null ? "—" : size.toLocaleString("en-US")}</td>
                   <td className="py-1"><Link className="text-indigo-700 underline dark:text-indigo-300" href={`/logs/${encodeURIComponent(e.id)}`}>#{e.seq}</Link></td>
                 </tr>
               );

@@ -90,8 +90,8 @@ export function useLatestCheckpoint() {
   });
 }
 
-/** The audit action of a verification run (POST /api/v1/audit/verify records one per run). */
-export const VERIFY_EVENT_ACTION = "audit.verified";
+/** The audit action of a verification run (POST /api/v1/audit/verify records one per run: lib/audit/verify-and-record.ts). */
+export const VERIFY_EVENT_ACTION = "integrity.verified";
 
 /** Past verifications: the org's own audit events of that action, newest first. */
 export function usePastVerifications(limit = 20) {
