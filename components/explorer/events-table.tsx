@@ -36,6 +36,8 @@ const LABEL: Record<ColumnId, string> = { timestamp: "Time", actor: "Actor", act
 export interface EventsTableProps {
   rows: StoredEvent[];
   total: number | null;
+  /** false: more than `total` match (the count is capped). */
+  totalExact?: boolean;
   selectedIndex: number;
   onSelect: (index: number, open: boolean) => void;
   sort: string | null;
@@ -93,7 +95,7 @@ export function EventsTable(p: EventsTableProps) {
     <div data-testid="events-table" aria-busy={p.stale} className={`rounded-md border border-slate-200 transition-opacity dark:border-slate-800 ${p.stale ? "opacity-60" : ""}`}>
       <div className="flex items-center justify-between gap-2 border-b border-slate-200 px-3 py-1.5 text-sm dark:border-slate-800">
         <p data-testid="result-count" aria-live="polite">
-          {p.total === null ? "…" : <><strong className="tabular-nums">{p.total.toLocaleString("en-US")}</strong> events</>}
+          {p.total === null ? "…" : <><strong className="tabular-nums">{p.totalExact === false ? "more than " : ""}{p.total.toLocaleString("en-US")}</strong> events</>}
           <span className="text-slate-600 dark:text-slate-300"> · {p.rows.length.toLocaleString("en-US")} loaded{p.sort ? " (sorted within the loaded rows)" : ""}</span>
         </p>
         <p className="hidden text-xs text-slate-600 md:block dark:text-slate-300">

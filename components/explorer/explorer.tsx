@@ -50,6 +50,7 @@ export function Explorer({ initialNow }: { initialNow?: number }) {
   const facets = useFacets(filter, !events.isPending);
   const rows = useMemo(() => events.data?.pages.flatMap((p) => p.data) ?? [], [events.data]);
   const total = events.data?.pages[0]?.total ?? null;
+  const totalExact = events.data?.pages[0]?.total_exact !== false;
 
   const [selected, setSelected] = useState(-1);
   const sortedIds = useRef<string[]>([]);
@@ -141,6 +142,7 @@ export function Explorer({ initialNow }: { initialNow?: number }) {
         <EventsTable
           rows={rows}
           total={total}
+          totalExact={totalExact}
           selectedIndex={selected}
           onSelect={selectRow}
           sort={state.sort}

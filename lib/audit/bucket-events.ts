@@ -1,5 +1,13 @@
 import type { SqlExecutor } from "../db/sql";
-import { buildWhere, type EventFilter } from "./query-events";
+import { buildWhere, newestMatches, type EventFilter } from "./query-events";
+
+/**
+ * A histogram whose filter needs more than the time and action indexes hold (actor, resource,
+ * repository, free words…) counts the newest HISTOGRAM_SAMPLE matches only (bounded work, issue 10);
+ * it then says `complete: false` and from when it counts (`counted_from`).
+ */
+export const HISTOGRAM_SAMPLE = 100_000;
+const INDEX_ONLY_KEYS = new Set<keyof EventFilter>(["from", "to", "actions", "actionPrefix", "actionAnyOf", "actionNoneOf"]);
 
 const STEPS_S = [60, 300, 900, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86_400, 7 * 86_400, 30 * 86_400];
 
@@ -9,6 +17,10 @@ export interface EventBuckets {
   from: string | null;
   to: string | null;
   buckets: { start: string; count: number }[];
+  /** false: more than HISTOGRAM_SAMPLE entries match a filter the indexes cannot count alone; only the newest are counted. */
+  complete: boolean;
+  /** With complete: false, the oldest timestamp counted (buckets before it are not counted). */
+  counted_from?: string;
 }
 
 /**
@@ -22,24 +34,44 @@ export async function bucketEvents(opts: { sql: SqlExecutor; orgId: string; filt
   if (!from || !to) {
     const { where, params } = buildWhere(opts.orgId, opts.filter);
     const [span] = await opts.sql.query<{ lo: Date | null; hi: Date | null }>(`SELECT min(e.timestamp) AS lo, max(e.timestamp) AS hi FROM audit_events e WHERE ${where}`, params);
-    if (!span?.lo || !span.hi) return { interval_ms: 3_600_000, from: from?.toISOString() ?? null, to: to?.toISOString() ?? null, buckets: [] };
+    if (!span?.lo || !span.hi) return { interval_ms: 3_600_000, from: from?.toISOString() ?? null, to: to?.toISOString() ?? null, buckets: [], complete: true };
     from ??= new Date(span.lo);
     to ??= new Date(new Date(span.hi).getTime() + 1);
   }
   const spanS = Math.max(1, (to.getTime() - from.getTime()) / 1000);
   const step = STEPS_S.find((s) => spanS / s <= max) ?? STEPS_S[STEPS_S.length - 1]!;
-  const { where, params } = buildWhere(opts.orgId, { ...opts.filter, from, to });
-  params.push(`${step} seconds`);
-  const rows = await opts.sql.query<{ t: Date; n: number }>(
-    `SELECT date_bin($${params.length}::interval, e.timestamp, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS t, count(*)::int8 AS n
-     FROM audit_events e WHERE ${where} GROUP BY 1 ORDER BY 1`,
-    params,
-  );
+  const indexOnly = (Object.keys(opts.filter) as (keyof EventFilter)[]).every((k) => opts.filter[k] === undefined || INDEX_ONLY_KEYS.has(k));
+  let rows: { t: Date; n: number; oldest?: Date | null; sampled?: number }[];
+  let complete = true;
+  let countedFrom: string | undefined;
+  if (indexOnly) {
+    const { where, params } = buildWhere(opts.orgId, { ...opts.filter, from, to });
+    params.push(`${step} seconds`);
+    rows = await opts.sql.query<{ t: Date; n: number }>(
+      `SELECT date_bin($${params.length}::interval, e.timestamp, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS t, count(*)::int8 AS n
+       FROM audit_events e WHERE ${where} GROUP BY 1 ORDER BY 1`,
+      params,
+    );
+  } else {
+    const sample = await newestMatches({ sql: opts.sql, orgId: opts.orgId, filter: { ...opts.filter, from, to }, columns: "e.timestamp", limit: HISTOGRAM_SAMPLE });
+    if (!sample) return { interval_ms: step * 1000, from: from.toISOString(), to: to.toISOString(), buckets: [], complete: true };
+    sample.params.push(`${step} seconds`);
+    rows = await opts.sql.query<{ t: Date; n: number; oldest: Date | null; sampled: number }>(
+      `SELECT date_bin($${sample.params.length}::interval, s.timestamp, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS t, count(*)::int8 AS n,
+              min(min(s.timestamp)) OVER () AS oldest, sum(count(*)) OVER ()::int8 AS sampled
+       FROM (${sample.sql}) s GROUP BY 1 ORDER BY 1`,
+      sample.params,
+    );
+    if (rows[0] && Number(rows[0].sampled) >= HISTOGRAM_SAMPLE) {
+      complete = false;
+      countedFrom = new Date(rows[0].oldest!).toISOString();
+    }
+  }
   const stepMs = step * 1000;
   const counts = new Map(rows.map((r) => [new Date(r.t).getTime(), Number(r.n)]));
   const epoch = Date.UTC(2000, 0, 1);
   const first = epoch + Math.floor((from.getTime() - epoch) / stepMs) * stepMs;
   const buckets: EventBuckets["buckets"] = [];
   for (let t = first; t < to.getTime() && buckets.length <= max + 1; t += stepMs) buckets.push({ start: new Date(t).toISOString(), count: counts.get(t) ?? 0 });
-  return { interval_ms: stepMs, from: from.toISOString(), to: to.toISOString(), buckets };
+  return { interval_ms: stepMs, from: from.toISOString(), to: to.toISOString(), buckets, complete, ...(countedFrom && { counted_from: countedFrom }) };
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AppError } from "../errors";
+import { phrasesTextSearch } from "../search/parse-search-query";
 import { parseExplorerQuery } from "./parse-explorer-query";
 import type { EventCursor, EventFilter } from "./query-events";
 import { isSupportedInstant, parseTimeBound } from "./time-bounds";
@@ -68,6 +69,9 @@ export function explorerFilter(p: ExplorerParams): EventFilter {
   if (q.ips[0]) f.ipAddress = q.ips[0];
   if (q.sessions[0]) f.sessionId = q.sessions[0];
   if (q.requests[0]) f.requestId = q.requests[0];
-  if (q.text.length) f.contains = q.text;
+  // Free words, and the exact keys the search index holds, are looked up in the index (never a
+  // scan per word); ip/session/request/resource_id keep their exact condition on top.
+  const indexed = phrasesTextSearch([...q.text, ...q.ips.slice(0, 1), ...q.sessions.slice(0, 1), ...q.requests.slice(0, 1), ...q.resourceIds.slice(0, 1)]);
+  if (indexed) f.textSearch = indexed;
   return f;
 }

@@ -1,5 +1,5 @@
 import type { SqlExecutor } from "../db/sql";
-import { buildWhere, type EventFilter } from "./query-events";
+import { newestMatches, type EventFilter } from "./query-events";
 
 export interface Facet {
   value: string;
@@ -12,7 +12,16 @@ export interface EventFacets {
   actors: Facet[];
   resource_types: Facet[];
   repositories: Facet[];
+  /** How many of the newest matching entries the counts cover (at most FACET_SAMPLE). */
+  sample: number;
 }
+
+/**
+ * Facet counts cover the newest FACET_SAMPLE matching entries (walked in index order), like the
+ * field summaries of log search tools: bounded work for any filter, where counting every match of
+ * a broad filter reads most of the table (issue 10). The explorer says so when the total is larger.
+ */
+export const FACET_SAMPLE = 10_000;
 
 /**
  * Value counts for the explorer's filter bar and autocomplete (top `limit` of each). Action counts
@@ -20,22 +29,35 @@ export interface EventFacets {
  */
 export async function facetEvents(opts: { sql: SqlExecutor; orgId: string; filter: EventFilter; limit?: number }): Promise<EventFacets> {
   const limit = opts.limit ?? 50;
-  const group = async (filter: EventFilter, valueSql: string, labelSql: string) => {
-    const { where, params } = buildWhere(opts.orgId, filter);
-    params.push(limit);
-    const rows = await opts.sql.query<{ value: string | null; label: string | null; n: number }>(
-      `SELECT ${valueSql} AS value, max(${labelSql}) AS label, count(*)::int8 AS n FROM audit_events e WHERE ${where}
-       GROUP BY 1 HAVING ${valueSql} IS NOT NULL ORDER BY n DESC, value LIMIT $${params.length}`,
-      params,
-    );
-    return rows.map((r) => ({ value: r.value!, ...(r.label && r.label !== r.value && { label: r.label }), count: Number(r.n) }));
-  };
   const { actions: _a, actionAnyOf: _b, actionNoneOf: _c, actionPrefix: _d, ...withoutActions } = opts.filter;
-  const [actions, actors, resource_types, repositories] = [
-    await group(withoutActions, "e.action", "e.action"),
-    await group(opts.filter, "coalesce(e.actor_email, e.actor_id)", "e.content::jsonb #>> '{actor,name}'"),
-    await group(opts.filter, "e.resource_type", "e.resource_type"),
-    await group(opts.filter, "e.repository_id", "e.repository_name"),
-  ];
-  return { actions, actors, resource_types, repositories };
+  const actionSample = await newestMatches({ sql: opts.sql, orgId: opts.orgId, filter: withoutActions, columns: "e.action", limit: FACET_SAMPLE });
+  const sample = await newestMatches({
+    sql: opts.sql,
+    orgId: opts.orgId,
+    filter: opts.filter,
+    columns: "e.actor_id, e.actor_email, e.resource_type, e.repository_id, e.repository_name, e.content",
+    limit: FACET_SAMPLE,
+  });
+  const top = `ORDER BY n DESC, value LIMIT ${Math.max(1, Math.min(500, Math.trunc(limit)))}`;
+  const actions = actionSample
+    ? await opts.sql.query<{ value: string; n: number }>(`SELECT s.action AS value, count(*)::int8 AS n FROM (${actionSample.sql}) s GROUP BY 1 ${top}`, actionSample.params)
+    : [];
+  if (!sample) return { actions: toFacets(actions), actors: [], resource_types: [], repositories: [], sample: 0 };
+  // One pass over the sample: the three groupings, tagged by kind. The actor's display name is read
+  // from the content of the sampled rows only.
+  const rows = await opts.sql.query<{ kind: string; value: string; label: string | null; n: number; total: number }>(
+    `WITH s AS MATERIALIZED (${sample.sql})
+     SELECT * FROM (SELECT 'actor' AS kind, coalesce(s.actor_email, s.actor_id) AS value, max(s.content::jsonb #>> '{actor,name}') AS label, count(*)::int8 AS n, 0::int8 AS total
+                    FROM s GROUP BY 2 ${top}) a
+     UNION ALL SELECT * FROM (SELECT 'resource_type' AS kind, s.resource_type AS value, NULL::text AS label, count(*)::int8 AS n, 0::int8 AS total FROM s GROUP BY 2 ${top}) r
+     UNION ALL SELECT * FROM (SELECT 'repository' AS kind, s.repository_id AS value, max(s.repository_name) AS label, count(*)::int8 AS n, 0::int8 AS total FROM s WHERE s.repository_id IS NOT NULL GROUP BY 2 ${top}) p
+     UNION ALL SELECT 'sample', '', NULL::text, 0::int8, count(*)::int8 FROM s`,
+    sample.params,
+  );
+  const of = (kind: string) => toFacets(rows.filter((r) => r.kind === kind));
+  return { actions: toFacets(actions), actors: of("actor"), resource_types: of("resource_type"), repositories: of("repository"), sample: Number(rows.find((r) => r.kind === "sample")?.total ?? 0) };
+}
+
+function toFacets(rows: { value: string; label?: string | null; n: number }[]): Facet[] {
+  return rows.filter((r) => r.value !== null).map((r) => ({ value: r.value, ...(r.label && r.label !== r.value && { label: r.label }), count: Number(r.n) }));
 }

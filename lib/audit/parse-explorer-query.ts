@@ -11,7 +11,10 @@ import { isSupportedInstant, parseIsoInstant } from "./time-bounds";
  * - a value ending in `*` is a prefix (action only).
  * - `created:` takes `>`, `>=`, `<`, `<=` with a date or date-time (UTC unless it says otherwise),
  *   a bare date (that whole day), or `from..to`.
- * - anything else (a word or a "quoted phrase") must appear somewhere in the entry (case-insensitive).
+ * - anything else (a word or a "quoted phrase") must occur in the entry as whole words
+ *   (case-insensitive; actor, action, resource, repository, changes, details, ids, ip, user agent),
+ *   matched through the search index like the search API. At most QUERY_LIMITS.maxFreeTerms of them,
+ *   each at most maxFreeTermLength characters; at most maxTerms terms in all.
  */
 export const QUERY_KEYS = {
   action: "action name; policy.* for a prefix",
@@ -123,13 +126,24 @@ export function emptyQuery(): ParsedQuery {
   };
 }
 
+/**
+ * Bounds of the query box (issue 10: a read-only token must not stall the service). Free words go
+ * through the search index, one tsquery term each; the bounds keep every query's work small.
+ */
+export const QUERY_LIMITS = { maxTerms: 32, maxFreeTerms: 10, maxFreeTermLength: 100 } as const;
+
 export function parseExplorerQuery(input: string): ParsedQuery {
   const q = emptyQuery();
   if (input.length > 2000) {
     q.errors.push({ message: "the query is longer than 2000 characters", start: 2000, end: input.length });
     return q;
   }
-  for (const t of tokenize(input, q.errors)) {
+  const tokens = tokenize(input, q.errors);
+  if (tokens.length > QUERY_LIMITS.maxTerms) {
+    q.errors.push({ message: `the query has ${tokens.length} terms: at most ${QUERY_LIMITS.maxTerms}`, start: tokens[QUERY_LIMITS.maxTerms]!.start, end: input.length });
+    return q;
+  }
+  for (const t of tokens) {
     const c = t.raw.indexOf(":");
     const colon = c > 0 && (t.quoteAt < 0 || t.quoteAt > c) ? c : -1;
     const keyPart = colon > 0 ? t.raw.slice(0, colon) : "";
@@ -139,7 +153,15 @@ export function parseExplorerQuery(input: string): ParsedQuery {
     if (!looksLikeKey) {
       if (t.raw.startsWith("-") && t.raw.length > 1 && t.quoteAt !== 0) {
         q.errors.push({ message: `"${t.raw}": excluding free text is not supported; exclude with a key, e.g. -action:user.login`, start: t.start, end: t.end });
-      } else if (t.raw) q.text.push(t.raw);
+      } else if (t.raw.length > QUERY_LIMITS.maxFreeTermLength) {
+        q.errors.push({ message: `"${t.raw.slice(0, 20)}…": a search word or phrase has at most ${QUERY_LIMITS.maxFreeTermLength} characters`, start: t.start, end: t.end });
+      } else if (t.raw && !/[\p{L}\p{N}]/u.test(t.raw)) {
+        q.errors.push({ message: `"${t.raw}": a search word needs a letter or digit (words match whole words of the entry)`, start: t.start, end: t.end });
+      } else if (t.raw) {
+        if (q.text.length === QUERY_LIMITS.maxFreeTerms) {
+          q.errors.push({ message: `at most ${QUERY_LIMITS.maxFreeTerms} search words or phrases; narrow with keys (actor:, action:, created:…) instead`, start: t.start, end: t.end });
+        } else q.text.push(t.raw);
+      }
       continue;
     }
     const key = ALIASES[keyName];

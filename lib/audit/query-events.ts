@@ -41,11 +41,11 @@ export interface EventFilter {
   /** Repository id or name: any of / none of. */
   repositoryAnyOf?: string[];
   repositoryNoneOf?: string[];
+  /** Repository ids to exclude (repositoryNoneOf resolved to ids; entries without a repository stay). */
+  repositoryIdsExcluded?: string[];
   ipAddress?: string;
   sessionId?: string;
   requestId?: string;
-  /** Case-insensitive substrings that must all occur in the entry (its canonical JSON). */
-  contains?: string[];
 }
 
 /**
@@ -190,6 +190,34 @@ async function resolveFilter(sql: SqlExecutor, orgId: string, f: EventFilter): P
     if (actions.length === 0) return null;
     out = { ...out, actionLastSegment: undefined, actions };
   }
+  if (out.repositoryAnyOf?.length || out.repositoryNoneOf?.length) {
+    // Ids or names → ids, so the repository index serves the condition (an OR over the two
+    // columns has no index). The org's repositories are found with a loose index scan.
+    const repos = await sql.query<{ id: string; name: string | null }>(
+      `WITH RECURSIVE r(id) AS (
+         (SELECT repository_id FROM audit_events WHERE org_id = $1 AND repository_id IS NOT NULL ORDER BY repository_id LIMIT 1)
+         UNION ALL
+         SELECT (SELECT e.repository_id FROM audit_events e WHERE e.org_id = $1 AND e.repository_id > r.id ORDER BY e.repository_id LIMIT 1)
+         FROM r WHERE r.id IS NOT NULL
+       )
+       SELECT r.id, (SELECT e.repository_name FROM audit_events e WHERE e.org_id = $1 AND e.repository_id = r.id ORDER BY e.timestamp DESC LIMIT 1) AS name
+       FROM r WHERE r.id IS NOT NULL LIMIT 10000`,
+      [orgId],
+    );
+    const idsOf = (values: string[]) => repos.filter((r) => values.includes(r.id) || (r.name !== null && values.includes(r.name))).map((r) => r.id);
+    const { repositoryAnyOf, repositoryNoneOf, ...rest } = out;
+    out = rest;
+    if (repositoryAnyOf?.length) {
+      let ids = idsOf(repositoryAnyOf);
+      if (out.repositoryIds?.length) ids = ids.filter((id) => out.repositoryIds!.includes(id));
+      if (ids.length === 0) return null;
+      out.repositoryIds = ids;
+    }
+    if (repositoryNoneOf?.length) {
+      const ids = idsOf(repositoryNoneOf);
+      if (ids.length) out.repositoryIdsExcluded = ids;
+    }
+  }
   if (out.actor !== undefined) {
     const [probe] = await sql.query<{ by_id: boolean; by_email: boolean }>(
       `SELECT EXISTS (SELECT 1 FROM audit_events WHERE org_id = $1 AND actor_id = $2) AS by_id,
@@ -215,6 +243,36 @@ export async function countEvents(opts: { sql: SqlExecutor; orgId: string; filte
   return rows[0]?.n ?? 0;
 }
 
+/**
+ * How many entries match, counting at most `cap` + 1 of them (the newest, walked in index order): an
+ * exact total up to `cap`, otherwise `{count: cap, exact: false}` ("more than cap"). Bounded work for
+ * any filter, where an exact count of a broad filter reads most of the table (issue 10).
+ */
+export async function countEventsUpTo(opts: { sql: SqlExecutor; orgId: string; filter: EventFilter; cap: number }): Promise<{ count: number; exact: boolean }> {
+  const filter = await resolveFilter(opts.sql, opts.orgId, opts.filter);
+  if (!filter) return { count: 0, exact: true };
+  const { where, params } = buildWhere(opts.orgId, filter);
+  params.push(opts.cap + 1);
+  const rows = await opts.sql.query<{ n: number }>(
+    `SELECT count(*)::int8 AS n FROM (SELECT 1 FROM audit_events e WHERE ${where} ORDER BY e.timestamp DESC, e.seq DESC LIMIT $${params.length}) s`,
+    params,
+  );
+  const n = rows[0]?.n ?? 0;
+  return n > opts.cap ? { count: opts.cap, exact: false } : { count: n, exact: true };
+}
+
+/**
+ * The newest `limit` matching entries as a subquery (for bounded aggregates: facets, histograms):
+ * `{sql, params}` where sql selects `columns` from audit_events `e`.
+ */
+export async function newestMatches(opts: { sql: SqlExecutor; orgId: string; filter: EventFilter; columns: string; limit: number }): Promise<{ sql: string; params: SqlParam[] } | null> {
+  const filter = await resolveFilter(opts.sql, opts.orgId, opts.filter);
+  if (!filter) return null;
+  const { where, params } = buildWhere(opts.orgId, filter);
+  params.push(opts.limit);
+  return { sql: `SELECT ${opts.columns} FROM audit_events e WHERE ${where} ORDER BY e.timestamp DESC, e.seq DESC LIMIT $${params.length}`, params };
+}
+
 export async function getEvent(opts: { sql: SqlExecutor; orgId: string; id: string }): Promise<StoredEvent | null> {
   const rows = await opts.sql.query<EventRow>(
     `SELECT content, hash, previous_hash FROM audit_events WHERE org_id = $1 AND id = $2`,
@@ -229,6 +287,11 @@ type AddCondition = (sql: (p: string) => string, value: SqlParam) => void;
 function addExplorerConditions(f: EventFilter, a: string, add: AddCondition): void {
   const actionClause = (s: { exact: string[]; prefixes: string[] }, negate: boolean) => {
     if (!s.exact.length && !s.prefixes.length) return;
+    if (!s.prefixes.length) {
+      // Exact names only: `= ANY` uses the (org, action, timestamp) index (LIKE ANY does not).
+      add((p) => `${negate ? "NOT " : ""}(${a}.action = ANY(${p}::text[]))`, s.exact);
+      return;
+    }
     // Exact names and prefixes as one array of LIKE patterns (escaped: "_" and "%" are literal).
     const esc = (x: string) => x.replace(/[\\%_]/g, "\\$&");
     const patterns = [...s.exact.map(esc), ...s.prefixes.map((x) => `${esc(x)}%`)];
@@ -240,6 +303,16 @@ function addExplorerConditions(f: EventFilter, a: string, add: AddCondition): vo
   if (f.actorNoneOf?.length) add((p) => `NOT (${a}.actor_id = ANY(${p}::text[]) OR coalesce(${a}.actor_email, '') = ANY(${p}::text[]))`, f.actorNoneOf);
   const resourceClause = (rs: { type: string; id?: string }[], negate: boolean) => {
     if (!rs.length) return;
+    if (rs.every((r) => r.id === undefined)) {
+      // Types only: the (org, resource_type, resource_id, timestamp) index serves it.
+      add((p) => `${negate ? "NOT " : ""}(${a}.resource_type = ANY(${p}::text[]))`, rs.map((r) => r.type));
+      return;
+    }
+    if (!negate) {
+      // Index conditions first (the resource index holds type and id), then the exact pairs.
+      add((p) => `${a}.resource_type = ANY(${p}::text[])`, [...new Set(rs.map((r) => r.type))]);
+      if (rs.every((r) => r.id !== undefined)) add((p) => `${a}.resource_id = ANY(${p}::text[])`, [...new Set(rs.map((r) => r.id!))]);
+    }
     // Encoded as type + chr(1) + id (an empty id matches any id of that type).
     add(
       (p) =>
@@ -250,11 +323,11 @@ function addExplorerConditions(f: EventFilter, a: string, add: AddCondition): vo
   if (f.resourceAnyOf) resourceClause(f.resourceAnyOf, false);
   if (f.resourceNoneOf) resourceClause(f.resourceNoneOf, true);
   if (f.repositoryAnyOf?.length) add((p) => `(${a}.repository_id = ANY(${p}::text[]) OR ${a}.repository_name = ANY(${p}::text[]))`, f.repositoryAnyOf);
+  if (f.repositoryIdsExcluded?.length) add((p) => `NOT (coalesce(${a}.repository_id, '') = ANY(${p}::text[]))`, f.repositoryIdsExcluded);
   if (f.repositoryNoneOf?.length) {
     add((p) => `NOT (coalesce(${a}.repository_id, '') = ANY(${p}::text[]) OR coalesce(${a}.repository_name, '') = ANY(${p}::text[]))`, f.repositoryNoneOf);
   }
   if (f.ipAddress !== undefined) add((p) => `(${a}.content::jsonb ->> 'ip_address') = ${p}`, f.ipAddress);
   if (f.sessionId !== undefined) add((p) => `(${a}.content::jsonb ->> 'session_id') = ${p}`, f.sessionId);
   if (f.requestId !== undefined) add((p) => `(${a}.content::jsonb ->> 'request_id') = ${p}`, f.requestId);
-  for (const text of f.contains ?? []) add((p) => `strpos(lower(${a}.content), lower(${p})) > 0`, text);
 }

@@ -28,6 +28,8 @@ interface EventsPage {
   data: StoredEvent[];
   next_cursor: string | null;
   total: number | null;
+  /** false: more than `total` entries match (the count stops at 10 000). */
+  total_exact?: boolean;
 }
 
 /** Keyset-paged list (infinite): each page asks for entries older than the previous page's last. */

@@ -4,6 +4,9 @@ import { AppError } from "../errors";
 export const SEARCH_FIELDS = ["all", "details", "actor"] as const;
 export type SearchFields = (typeof SEARCH_FIELDS)[number];
 
+/** Words, phrases and ORs of one search (each becomes a term of the tsquery): bounded, like its length. */
+export const MAX_SEARCH_TERMS = 32;
+
 const PUNCTUATION = /[^\p{L}\p{N}]/u;
 const TOKEN = /(-?)"([^"]*)"?|(\S+)/g;
 
@@ -36,10 +39,25 @@ export function parseSearchQuery(q: string, fields: SearchFields = "all"): TextS
       parts.push(minus || PUNCTUATION.test(bare) ? `${minus}"${bare}"` : bare);
     }
   }
+  if (parts.length > MAX_SEARCH_TERMS) {
+    throw new AppError("invalid_parameter", `q: at most ${MAX_SEARCH_TERMS} words or phrases (got ${parts.length})`, { field: "q" });
+  }
   return {
     query: parts.join(" "),
     original,
     ...(fields === "actor" && { weight: "a" as const }),
     ...(fields === "details" && { weight: "b" as const }),
   };
+}
+
+/**
+ * Exact words or phrases, all required (the explorer's free words, and the values of its exact
+ * keys that the index holds: ip, session, request, resource id), as a TextSearch: each is quoted,
+ * so the query layer matches it as a phrase of its parts through the search index (GIN). Values
+ * without a letter or digit cannot be looked up in the index and are left out (the caller keeps
+ * its own exact condition).
+ */
+export function phrasesTextSearch(values: readonly string[]): TextSearch | undefined {
+  const parts = values.filter((v) => /[\p{L}\p{N}]/u.test(v)).map((v) => `"${v.replaceAll('"', " ")}"`);
+  return parts.length ? { query: parts.join(" "), original: values.join(" ") } : undefined;
 }

@@ -76,7 +76,7 @@ registerRoute({
   description: "`q` is the explorer's query language (docs/api.md, Explorer). `cursor` is the previous page's `next_cursor`; `total=0` skips the count.",
   tags: ["Explorer"], scope: "audit:read", security: all,
   query: ExplorerParamsSchema.extend({ cursor: z.string().optional(), limit: z.string().optional().describe("1–500, default 100"), total: z.enum(["0", "1"]).optional() }),
-  responses: { 200: { description: "A page.", schema: z.object({ success: z.literal(true), data: z.array(Entry), next_cursor: z.string().nullable(), total: z.number().int().nullable() }) } },
+  responses: { 200: { description: "A page.", schema: z.object({ success: z.literal(true), data: z.array(Entry), next_cursor: z.string().nullable(), total: z.number().int().nullable(), total_exact: z.boolean().describe("false: more than `total` (10 000) entries match").optional() }) } },
 });
 registerRoute({
   method: "get", path: "/api/v1/audit/explorer/histogram", operationId: "explorerHistogram", summary: "Events per time bucket for the explorer's filters",
@@ -84,7 +84,7 @@ registerRoute({
   responses: {
     200: {
       description: "Buckets (at most ~120; empty ones included).",
-      schema: z.object({ success: z.literal(true), data: z.object({ interval_ms: z.number(), from: z.string().nullable(), to: z.string().nullable(), buckets: z.array(z.object({ start: z.string(), count: z.number().int() })) }) }),
+      schema: z.object({ success: z.literal(true), data: z.object({ interval_ms: z.number(), from: z.string().nullable(), to: z.string().nullable(), buckets: z.array(z.object({ start: z.string(), count: z.number().int() })), complete: z.boolean().describe("false: the filter matched more than 100 000 entries that the indexes cannot count alone; only the newest are counted"), counted_from: z.string().optional().describe("with complete: false, the oldest timestamp counted") }) }),
     },
   },
 });
@@ -92,7 +92,7 @@ const Facet = z.object({ value: z.string(), label: z.string().optional(), count:
 registerRoute({
   method: "get", path: "/api/v1/audit/explorer/facets", operationId: "explorerFacets", summary: "Value counts for the filter bar and autocomplete",
   tags: ["Explorer"], scope: "audit:read", security: all, query: ExplorerParamsSchema,
-  responses: { 200: { description: "Top values.", schema: z.object({ success: z.literal(true), data: z.object({ actions: z.array(Facet), actors: z.array(Facet), resource_types: z.array(Facet), repositories: z.array(Facet) }) }) } },
+  responses: { 200: { description: "Top values.", schema: z.object({ success: z.literal(true), data: z.object({ actions: z.array(Facet), actors: z.array(Facet), resource_types: z.array(Facet), repositories: z.array(Facet), sample: z.number().int().describe("how many of the newest matching entries the counts cover (at most 10 000)") }) }) } },
 });
 registerRoute({
   method: "get", path: "/api/v1/audit/explorer/entries/{id}", operationId: "explorerEntry", summary: "One entry with its chain neighbours and its resource's timeline",
