@@ -54,31 +54,36 @@ export async function getRangeHashes(opts: GetRangeHashesOptions): Promise<Map<s
     return h;
   };
 
-  // What to fetch for a subtree not known yet: its own stored row (once), and below it down to the
-  // next stored level (or the leaves); a stored level that turned out missing is opened up.
-  const plan = (level: number, idx: number, wantNodes: Map<string, [number, number]>, wantLeaves: Set<number>): void => {
+  // What to fetch for a subtree not known yet. First wave: the stored levels and the leaves only.
+  // Later waves (something was missing: a removed entry, a missing stored row): also the exact rows
+  // of the levels in between, where retention keeps the subtrees over what it removed.
+  const plan = (level: number, idx: number, firstWave: boolean, wantNodes: Map<string, [number, number]>, wantLeaves: Set<number>): void => {
     const k = key(level, idx);
     if (nodes.has(k)) return;
     if (level === 0) {
       if (!askedLeaves.has(idx)) wantLeaves.add(idx);
-      else if (!askedNodes.has(k)) wantNodes.set(k, [0, idx]); // a removed entry: its hash may be stored
+      else if (!askedNodes.has(k)) wantNodes.set(k, [0, idx]);
       return;
     }
-    if (!askedNodes.has(k)) {
+    if (isStoredLevel(level)) {
+      if (!askedNodes.has(k)) {
+        wantNodes.set(k, [level, idx]);
+        return;
+      }
+    } else if (!firstWave && !askedNodes.has(k)) {
       wantNodes.set(k, [level, idx]);
-      if (isStoredLevel(level)) return;
     }
-    plan(level - 1, 2 * idx, wantNodes, wantLeaves);
-    plan(level - 1, 2 * idx + 1, wantNodes, wantLeaves);
+    plan(level - 1, 2 * idx, firstWave, wantNodes, wantLeaves);
+    plan(level - 1, 2 * idx + 1, firstWave, wantNodes, wantLeaves);
   };
 
   const all = decomposed.flatMap((d) => d.subtrees);
-  for (;;) {
+  for (let wave = 0; ; wave++) {
     const pending = all.filter((s) => !resolve(s.level, s.index));
     if (pending.length === 0) break;
     const wantNodes = new Map<string, [number, number]>();
     const wantLeaves = new Set<number>();
-    for (const s of pending) plan(s.level, s.index, wantNodes, wantLeaves);
+    for (const s of pending) plan(s.level, s.index, wave === 0, wantNodes, wantLeaves);
     if (wantNodes.size === 0 && wantLeaves.size === 0) {
       const s = pending[0]!;
       const from = s.index * 2 ** s.level;
