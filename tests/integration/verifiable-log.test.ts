@@ -236,6 +236,35 @@ describe(`verifiable log under concurrency and tampering (${TEST_DB})`, () => {
   });
 });
 
+describe(`verifiable log after entries were removed (${TEST_DB})`, () => {
+  it("with the removed prefix's subtrees stored, proofs for the remaining entries verify; one that needs a removed entry is 410", async () => {
+    const org = await createTestOrg(t.db);
+    await appendEvents({ sql: t.db.sql, orgId: org.id, events: events(0, 23) });
+    await appendEvents({ sql: t.db.sql, orgId: org.id, events: events(23, 24) });
+    const leaves = (await contents(t.db, org.id)).map((c) => leafHash(c));
+    const cps = await checkpoints(t.db, org.id);
+    expect(cps.map((c) => c.size)).toEqual([23, 47]);
+    // What the retention path does before it removes entries 1..21 (lib/retention/enforce-retention.ts).
+    await t.db.sql.query(`SELECT audit_merkle_store_prefix($1, 21)`, [org.id]);
+    await t.db.sql.exec(`ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_delete`);
+    try {
+      await t.db.sql.query(`DELETE FROM audit_events WHERE org_id = $1 AND seq <= 21`, [org.id]);
+    } finally {
+      await t.db.sql.exec(`ALTER TABLE audit_events ENABLE ALWAYS TRIGGER audit_events_no_update_delete`);
+    }
+    for (const seq of [22, 23, 24, 32, 33, 47]) {
+      for (const c of cps.filter((c) => c.size >= seq)) {
+        const p = await proveInclusion({ sql: t.db.sql, orgId: org.id, seq, treeSize: c.size });
+        expect(verifyInclusion({ index: seq - 1, size: c.size, leafHash: leaves[seq - 1]!, proof: p.hashes, root: c.root })).toBe(true);
+      }
+    }
+    const c = await proveConsistency({ sql: t.db.sql, orgId: org.id, first: 23, second: 47 });
+    expect(verifyConsistency({ first: 23, second: 47, firstRoot: cps[0]!.root, secondRoot: cps[1]!.root, proof: c.hashes })).toBe(true);
+    const gone = await proveConsistency({ sql: t.db.sql, orgId: org.id, first: 5, second: 47 }).then(() => null, (e: unknown) => e as AppError);
+    expect(gone).toMatchObject({ status: 410, code: "gone" });
+  });
+});
+
 describe(`verifiable log: chains that existed before the tree (${TEST_DB})`, () => {
   it("the migration builds the tree of existing chains (also after an old retention cut); start-up signs it; ingest goes on", async () => {
     const all = readMigrations();
