@@ -15,7 +15,9 @@ if (!fs.existsSync(path.join(root, process.env.NEXT_DIST_DIR || ".next", "BUILD_
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
+// scripts/serve.mjs: Next.js behind node:http, passing the TCP peer address to the app (client
+// addresses and AUDIT_TRUSTED_PROXIES: lib/http/client-address.ts).
 const port = process.env.PORT || "3000";
-const child = spawn(process.execPath, [next, "start", "-p", port], { cwd: root, stdio: "inherit", env: process.env });
+const child = spawn(process.execPath, [path.join(root, "scripts", "serve.mjs")], { cwd: root, stdio: "inherit", env: { ...process.env, PORT: port } });
 for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(sig, () => child.kill(sig));
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

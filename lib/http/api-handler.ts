@@ -8,6 +8,7 @@ import { getDatabase } from "../db/get-database";
 import type { Database } from "../db/open-database";
 import { withQueryBudget } from "../db/query-budget";
 import { assertCleanParams } from "./check-text";
+import { clientAddress } from "./client-address";
 import { enforceRateLimit } from "./enforce-rate-limit";
 import { finalizeResponse } from "./finalize-response";
 import type { RateLimitState } from "./rate-limit";
@@ -62,20 +63,25 @@ function sanitizeRequestId(v: string | null): string | null {
 }
 
 /**
- * For the few endpoints that run before anyone is authenticated (dashboard sign-in): the same
- * request id and error mapping as apiHandler, without authentication.
+ * For the few endpoints that run before anyone is authenticated (dashboard sign-in, signed
+ * downloads): the same request id and error mapping as apiHandler, without authentication; the rate
+ * limit counts the client address (lib/http/client-address.ts) when it is known.
  */
 export function publicApiHandler(handler: (ctx: Omit<ApiContext, "principal" | "params">) => Promise<Response>) {
   return (req: Request): Promise<Response> => withQueryBudget({ signal: req.signal }, async () => {
     const requestId = sanitizeRequestId(req.headers.get("x-request-id")) ?? `req_${crypto.randomBytes(8).toString("hex")}`;
     let res: Response;
+    let rateLimit: RateLimitState | undefined;
     try {
       const url = new URL(req.url);
       assertCleanParams({ url });
-      res = await handler({ req, url, db: await getDatabase(), requestId });
+      const db = await getDatabase();
+      const ip = clientAddress(req.headers);
+      if (ip) await enforceRateLimit({ sql: db.sql, principal: `ip:${ip}`, onState: (st) => (rateLimit = st) });
+      res = await handler({ req, url, db, requestId });
     } catch (e) {
       res = errorResponse(e);
     }
-    return finalizeResponse({ req, res, requestId });
+    return finalizeResponse({ req, res, requestId, rateLimit });
   });
 }

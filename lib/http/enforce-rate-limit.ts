@@ -16,14 +16,15 @@ export function rateLimitKey(p: Principal): string {
  */
 export async function enforceRateLimit(opts: {
   sql: SqlExecutor;
-  principal: Principal;
+  /** The credential counted, or (before authentication: sign-in, signed downloads) a key such as `ip:<client address>`. */
+  principal: Principal | string;
   onState: (s: RateLimitState) => void;
 }): Promise<void> {
   const cfg = getHttpConfig();
   if (cfg.AUDIT_RATE_LIMIT === 0) return;
   const state = await consumeRateLimit({
     sql: opts.sql,
-    key: rateLimitKey(opts.principal),
+    key: typeof opts.principal === "string" ? opts.principal : rateLimitKey(opts.principal),
     limit: cfg.AUDIT_RATE_LIMIT,
     windowSeconds: cfg.AUDIT_RATE_LIMIT_WINDOW_SECONDS,
   });

@@ -1,4 +1,6 @@
+import type { BlockList } from "node:net";
 import { z } from "zod";
+import { parseTrustedProxies } from "./parse-trusted-proxies";
 
 /**
  * Environment for the shared HTTP behaviour (rate limits). Read once; README's configuration
@@ -7,9 +9,11 @@ import { z } from "zod";
 const HttpEnvSchema = z.object({
   AUDIT_RATE_LIMIT: z.coerce.number().int().min(0).default(3000),
   AUDIT_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  /** Proxies whose X-Forwarded-For is believed (lib/http/client-address.ts); empty: none. */
+  AUDIT_TRUSTED_PROXIES: z.string().default(""),
 });
 
-export type HttpConfig = z.infer<typeof HttpEnvSchema>;
+export type HttpConfig = z.infer<typeof HttpEnvSchema> & { trustedProxies: BlockList };
 
 let cached: HttpConfig | undefined;
 
@@ -20,7 +24,7 @@ export function getHttpConfig(): HttpConfig {
     const issue = parsed.error.issues[0];
     throw new Error(`Invalid configuration: ${issue?.path.join(".")}: ${issue?.message}`);
   }
-  cached = parsed.data;
+  cached = { ...parsed.data, trustedProxies: parseTrustedProxies(parsed.data.AUDIT_TRUSTED_PROXIES) };
   return cached;
 }
 

@@ -23,18 +23,21 @@ export interface AppServer {
 }
 
 /**
- * Starts the production build (`next start`, the build in NEXT_DIST_DIR or .next) with `env`,
+ * Starts the production build (`next start`, or `npm start`'s launcher with `launcher: "npm-start"`;
+ * the build in NEXT_DIST_DIR or .next) with `env`,
  * and waits for /api/health. Used by process-level tests and benchmarks.
  */
-export async function startAppServer(env: Record<string, string>, opts: { port?: number } = {}): Promise<AppServer> {
+export async function startAppServer(env: Record<string, string>, opts: { port?: number; launcher?: "next-start" | "npm-start" } = {}): Promise<AppServer> {
   const distDir = process.env.NEXT_DIST_DIR || ".next";
   if (!fs.existsSync(path.join(process.cwd(), distDir, "BUILD_ID"))) {
     throw new Error(`no production build in ${distDir}: run \`npx next build\` first (npm test does)`);
   }
   const port = opts.port ?? (await freePort());
   const next = path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
-  const proc = spawn(process.execPath, [next, "start", "-p", String(port)], {
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", AUDIT_DEMO: "0", ...env },
+  // "npm-start": scripts/start.mjs → scripts/serve.mjs, as `npm start` runs it (passes the TCP peer address).
+  const args = opts.launcher === "npm-start" ? [path.join(process.cwd(), "scripts", "start.mjs")] : [next, "start", "-p", String(port)];
+  const proc = spawn(process.execPath, args, {
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", AUDIT_DEMO: "0", PORT: String(port), ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";

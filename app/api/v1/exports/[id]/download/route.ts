@@ -1,5 +1,6 @@
 import { readExportFile } from "@/lib/exports/read-export-file";
 import { publicApiHandler } from "@/lib/http/api-handler";
+import { clientAddress } from "@/lib/http/client-address";
 import { attachmentDisposition } from "@/lib/http/content-disposition";
 
 type Ctx = { params: Promise<{ id: string }> };
@@ -17,7 +18,7 @@ export async function GET(req: Request, ctx: Ctx): Promise<Response> {
       id,
       expires: url.searchParams.get("expires"),
       sig: url.searchParams.get("sig"),
-      ip: req.headers.get("x-forwarded-for"),
+      ip: clientAddress(req.headers),
       userAgent: req.headers.get("user-agent"),
     });
     const headers = new Headers({

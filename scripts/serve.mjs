@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+// The production HTTP server that `npm start` runs (scripts/start.mjs spawns it): Next.js behind a
+// plain node:http server, so that the one thing a client cannot forge — the TCP peer address — reaches
+// the route handlers. Each request gets `x-audit-peer-address: <socket.remoteAddress>`, replacing any
+// value a client sent under that name; AUDIT_PEER_FROM_LAUNCHER=1 tells lib/http/client-address.ts
+// that the header comes from here (without it the header is ignored). X-Forwarded-For is then
+// believed only from AUDIT_TRUSTED_PROXIES (docs/deployment: "Client addresses").
+import http from "node:http";
+import path from "node:path";
+import next from "next";
+
+const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
+process.env.AUDIT_PEER_FROM_LAUNCHER = "1";
+process.env.NEXT_TELEMETRY_DISABLED = "1";
+const port = Number(process.env.PORT || 3000);
+const hostname = process.env.HOSTNAME || undefined;
+
+const app = next({ dev: false, dir: root, port, hostname: hostname ?? "localhost" });
+const handle = app.getRequestHandler();
+await app.prepare();
+
+const server = http.createServer((req, res) => {
+  // Node joins repeated headers; delete first so a client's copy can never survive.
+  delete req.headers["x-audit-peer-address"];
+  const peer = req.socket.remoteAddress;
+  if (peer) req.headers["x-audit-peer-address"] = peer;
+  handle(req, res).catch((e) => {
+    console.error("[audit-trail] request failed:", e);
+    if (!res.headersSent) res.statusCode = 500;
+    res.end();
+  });
+});
+server.keepAliveTimeout = 65_000;
+server.listen(port, hostname, () => console.log(`[audit-trail] listening on http://${hostname ?? "localhost"}:${port}`));
+
+for (const sig of ["SIGINT", "SIGTERM"]) {
+  process.once(sig, () => {
+    server.close();
+    // Let Next run its shutdown hooks (instrumentation closes the database), then exit.
+    Promise.resolve(app.close?.())
+      .catch(() => undefined)
+      .finally(() => process.exit(0));
+  });
+}
