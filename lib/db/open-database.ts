@@ -7,7 +7,7 @@ import pg from "pg";
 import { PrismaClient } from "./generated/client";
 import { acquireDataDirLock } from "./pglite-lock";
 import { noteWriteCommitted, noteWriteFailed } from "./write-outcome";
-import { checkNotAborted, checkStatementTime, currentQueryBudget, statementTimeoutMs } from "./query-budget";
+import { checkNotAborted, checkStatementTime, currentQueryBudget, queryTimeoutError, requestAbortedError, statementTimeoutMs } from "./query-budget";
 import type { SqlClient, SqlExecutor, SqlParam, Row } from "./sql";
 
 export type DatabaseKind = "pglite" | "postgresql";
@@ -70,6 +70,10 @@ async function openPostgres(url: string, max: number): Promise<Database> {
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
       return (await client.query(text, params as unknown[])).rows as T[];
+    } catch (e) {
+      // 57014 query_canceled: by statement_timeout, or by our cancel of an abandoned request.
+      if ((e as { code?: unknown }).code === "57014") throw signal?.aborted ? requestAbortedError() : queryTimeoutError(budget.statementTimeoutMs);
+      throw e;
     } finally {
       signal?.removeEventListener("abort", onAbort);
       if (cancelling) await cancelling;
