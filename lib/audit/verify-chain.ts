@@ -1,149 +1,492 @@
 import crypto from "node:crypto";
-import type { SqlClient } from "../db/sql";
-import { buildWhere, type EventFilter } from "./query-events";
+import type { SqlClient, SqlExecutor, SqlParam } from "../db/sql";
+import { openCheckpoint } from "../integrity/open-checkpoint";
+import { toHex } from "../integrity/encoding";
+import { loadLogSigner } from "../integrity/load-log-signer";
+import { extendFrontier, frontierRoot, type Frontier } from "../integrity/merkle";
+import { openNote, parseVerifierKey, type NoteVerifier } from "../integrity/signed-note";
+import { noteText, parseCutNoteText } from "../retention/cut-note";
+import { COLUMNS_HASH_SQL, parseColumnsNoteText } from "./attest-columns";
 import { formatTimestamp } from "./format-timestamp";
+import { buildWhere, type EventFilter } from "./query-events";
+import type { ChainProblem, LogVerification, VerifyResult } from "./verify-schemas";
 
-export interface ChainProblem {
-  seq: number;
-  id: string | null;
-  problem: "hash_mismatch" | "broken_link" | "gap" | "missing_tail";
-  message: string;
-}
-
-export interface VerifyResult {
-  verified: boolean;
-  logs_checked: number;
-  chain_valid: boolean;
-  hash_mismatches: number;
-  gaps_detected: number;
-  broken_links: number;
-  verification_hash: string;
-  verified_at: string;
-  first_seq: number | null;
-  last_seq: number | null;
-  chain_head: { seq: number; hash: string | null };
-  /** Where retention cut the chain (entries 1..seq removed; hash = that entry's hash), or null. */
-  retention_cut: { seq: number; hash: string } | null;
-  /** The first problems found, in seq order (at most 20). */
-  problems: ChainProblem[];
-}
+export type { ChainProblem, VerifyResult } from "./verify-schemas";
 
 const BATCH = 10_000;
+const MAX_PROBLEMS = 50;
+
+/** The key and origin the log's signed statements are checked with (default: the service's own). */
+export interface LogKey {
+  verifier: NoteVerifier | string;
+  /** The org's checkpoint origin; default `<prefix>/<slug>` of the service's signer. */
+  origin?: string;
+}
+
+type Row = {
+  seq: number;
+  hash: string;
+  hash_ok: boolean;
+  /** previous_hash, sent only when the row does not follow its predecessor in the batch. */
+  prev_if_first: string | null;
+  link_ok: boolean | null;
+  lag_seq: number | null;
+  leaf: Uint8Array;
+  cols: Uint8Array;
+  in_range: boolean;
+};
 
 /**
- * Recomputes every hash in range and checks every link (docs/integrity.md). The hash recipe runs
- * inside the database (its built-in sha256), in keyset batches by seq, so memory stays flat and
- * only the hashes cross the wire. Each entry is checked against its predecessor (seq-1), which may
- * lie outside the filtered range (then it is looked up). verification_hash = sha256 over the checked entries'
- * hashes joined by "\n", in seq order: two parties verifying the same range get the same value.
+ * Verifies one org's log (docs/integrity.md, "Verify through the API") in one REPEATABLE READ
+ * snapshot, streaming every entry once in keyset batches by seq; the database computes per entry the
+ * chain hash check, the Merkle leaf hash and the copied-column hash, so only ~150 bytes per entry
+ * cross the wire. Checks:
+ * - the hash chain (hash, links, gaps, missing tail) for the entries in `filter` — unchanged since issue #1;
+ * - issue #9, always over the whole log: every copied query column against the signed column
+ *   attestations (rows no attestation covers, and ranges that fail, are re-checked field by field by
+ *   parsing their content); the Merkle tree recomputed from the entries (from the last valid cut note's
+ *   frontier) against EVERY stored checkpoint, each checkpoint's signature, size, root and origin
+ *   checked; tail truncation and head rollback against the latest valid checkpoint; entries no
+ *   checkpoint covers; retention cuts without a valid signed cut note; disabled append-only guards.
+ * Each problem names the seq (and id / field / checkpoint size) and what is wrong.
  */
-export async function verifyChain(opts: { sql: SqlClient; orgId: string; filter: EventFilter; now?: Date }): Promise<VerifyResult> {
-  const { where, params } = buildWhere(opts.orgId, opts.filter);
-  const digest = crypto.createHash("sha256");
+export async function verifyChain(opts: { sql: SqlClient; orgId: string; filter: EventFilter; now?: Date; logKey?: LogKey }): Promise<VerifyResult> {
+  return opts.sql.transaction(async (tx) => {
+    await tx.query(`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY`);
+    return verifyInSnapshot({ ...opts, tx });
+  });
+}
+
+async function verifyInSnapshot(opts: { tx: SqlExecutor; orgId: string; filter: EventFilter; now?: Date; logKey?: LogKey }): Promise<VerifyResult> {
+  const { tx, orgId } = opts;
   const problems: ChainProblem[] = [];
+  let problemCount = 0;
+  const note = (p: ChainProblem) => {
+    problemCount++;
+    problems.push(p);
+  };
+
+  // --- the log's key and origin, and everything signed that the log holds -------------------------
+  const [meta] = await tx.query<{ slug: string | null; head_seq: number | null; head_hash: string | null; tree_size: number | null; max_seq: number | null; min_seq: number | null }>(
+    `SELECT o.slug, h.seq AS head_seq, h.hash AS head_hash, h.tree_size,
+       (SELECT max(seq) FROM audit_events WHERE org_id = $1) AS max_seq, (SELECT min(seq) FROM audit_events WHERE org_id = $1) AS min_seq
+     FROM orgs o LEFT JOIN audit_chain_heads h ON h.org_id = o.id WHERE o.id = $1`,
+    [orgId],
+  );
+  const headSeq = Number(meta?.head_seq ?? 0);
+  const maxSeq = meta?.max_seq === null || meta?.max_seq === undefined ? 0 : Number(meta.max_seq);
+  const signer = opts.logKey ? null : loadLogSigner();
+  const verifier = opts.logKey ? (typeof opts.logKey.verifier === "string" ? parseVerifierKey(opts.logKey.verifier) : opts.logKey.verifier) : parseVerifierKey(signer!.vkey);
+  const origin = opts.logKey?.origin ?? (signer ? signer.origin(meta?.slug ?? orgId) : `${verifier.name}/${meta?.slug ?? orgId}`);
+  const signedText = (n: string): string | null => {
+    try {
+      const opened = openNote({ note: n, verifiers: [verifier] });
+      const ok = opened.signatures.some((s) => s.verified) && !opened.signatures.some((s) => s.kind !== "unknown" && !s.verified);
+      return ok ? opened.text : null;
+    } catch {
+      return null;
+    }
+  };
+
+  const [cutRows, cpRows, attRows, guards] = [
+    await tx.query<{ cut_seq: number; cut_hash: string; note: string | null }>(`SELECT cut_seq, cut_hash, note FROM audit_chain_cuts WHERE org_id = $1 ORDER BY cut_seq`, [orgId]),
+    await tx.query<{ tree_size: number; root_hash: Uint8Array; note: string }>(`SELECT tree_size, root_hash, note FROM audit_checkpoints WHERE org_id = $1 ORDER BY tree_size`, [orgId]),
+    await tx.query<{ from_seq: number; to_seq: number; note: string }>(`SELECT from_seq, to_seq, note FROM audit_column_attestations WHERE org_id = $1 ORDER BY to_seq`, [orgId]),
+    await tx.query<{ n: number }>(
+      `SELECT count(*)::int8 AS n FROM pg_trigger WHERE tgrelid = 'public.audit_events'::regclass AND tgenabled = 'A'
+         AND tgname IN ('audit_events_no_update_delete', 'audit_events_no_truncate')`,
+    ),
+  ];
+
+  // Retention cuts: each must carry a note signed by the log key that names it.
+  let cutsInvalid = 0;
+  let treeStart: { size: number; frontier: Frontier | null } = { size: 0, frontier: [] };
+  for (const c of cutRows) {
+    const seq = Number(c.cut_seq);
+    const text = c.note ? signedText(c.note) : null;
+    const st = text ? parseCutNoteText(text) : null;
+    const valid = st !== null && st.cutSeq === seq && st.cutHash === c.cut_hash && st.origin === origin;
+    if (!valid) {
+      cutsInvalid++;
+      note({
+        seq,
+        id: null,
+        problem: "cut_unsigned",
+        message: `the retention cut through entry ${seq} is not covered by a cut note signed with the log key${c.note ? " (its note does not verify or does not name this cut)" : " (it has none)"}: entries 1..${seq} may have been removed by someone else`,
+      });
+    }
+    treeStart = { size: seq, frontier: valid ? st.frontier : null };
+  }
+  const lastCut = cutRows.length ? { seq: Number(cutRows[cutRows.length - 1]!.cut_seq), hash: cutRows[cutRows.length - 1]!.cut_hash } : null;
+
+  // Checkpoints: signature by the log key, origin, and the stored size/root equal to the signed ones.
+  let cpInvalid = 0;
+  const checkpoints: Array<{ size: number; root: Uint8Array }> = [];
+  for (const r of cpRows) {
+    const size = Number(r.tree_size);
+    try {
+      const { checkpoint } = openCheckpoint({ note: r.note, logKey: verifier, origin });
+      if (checkpoint.size !== size) throw new Error(`it is stored as size ${size} but signs size ${checkpoint.size}`);
+      if (toHex(checkpoint.rootHash) !== toHex(r.root_hash)) throw new Error("its stored root differs from the signed root");
+      checkpoints.push({ size, root: checkpoint.rootHash });
+    } catch (e) {
+      cpInvalid++;
+      note({ seq: size, id: null, problem: "checkpoint_invalid", checkpoint_size: size, message: `checkpoint of size ${size} is not valid: ${(e as Error).message}` });
+    }
+  }
+  const latest = checkpoints.length ? checkpoints[checkpoints.length - 1]! : null;
+
+  // Column attestations: signature, origin, and the range they name.
+  let attInvalid = 0;
+  const attestations: Array<{ from: number; to: number; digest: string }> = [];
+  for (const a of attRows) {
+    const text = signedText(a.note);
+    const st = text ? parseColumnsNoteText(text) : null;
+    if (!st || st.fromSeq !== Number(a.from_seq) || st.toSeq !== Number(a.to_seq) || st.origin !== origin) {
+      attInvalid++;
+      note({ seq: Number(a.from_seq), id: null, problem: "attestation_invalid", message: `the column attestation of entries ${a.from_seq}..${a.to_seq} does not verify with the log key` });
+      continue;
+    }
+    attestations.push({ from: st.fromSeq, to: st.toSeq, digest: st.digestHex });
+  }
+
+  const guardsOk = Number(guards[0]?.n ?? 0) === 2;
+  if (!guardsOk) {
+    note({ seq: 0, id: null, problem: "guard_disabled", message: "the append-only triggers of audit_events are missing or not ENABLE ALWAYS (an ALTER TABLE changed them)" });
+  }
+
+  // --- one pass over every entry ------------------------------------------------------------------
+  const unfiltered = Object.values(opts.filter).every((v) => v === undefined);
+  const { where, params } = buildWhere(orgId, opts.filter);
+  const inRange = unfiltered ? "true" : `(${where})`;
+  const rangeParams: SqlParam[] = unfiltered ? [orgId] : params;
+  const cursorParam = `$${rangeParams.length + 1}`;
+  const text = `SELECT e.seq, e.hash,
+      e.hash = 'sha256:' || encode(sha256(convert_to(coalesce(e.previous_hash, '') || e.content, 'UTF8')), 'hex') AS hash_ok,
+      CASE WHEN lag(e.seq) OVER w IS DISTINCT FROM e.seq - 1 THEN e.previous_hash END AS prev_if_first,
+      e.previous_hash IS NOT DISTINCT FROM lag(e.hash) OVER w AS link_ok, lag(e.seq) OVER w AS lag_seq,
+      sha256('\\x00'::bytea || convert_to(e.content, 'UTF8')) AS leaf,
+      ${COLUMNS_HASH_SQL} AS cols,
+      ${inRange} AS in_range
+    FROM audit_events e
+    WHERE e.org_id = $1 AND e.seq > ${cursorParam}
+    WINDOW w AS (ORDER BY e.seq)
+    ORDER BY e.seq LIMIT ${BATCH}`;
+  const fetch = (cursor: number) => tx.query<Row>(text, [...rangeParams, cursor]);
+
+  const digest = crypto.createHash("sha256");
   let checked = 0;
   let mismatches = 0;
   let gaps = 0;
   let links = 0;
   let first: number | null = null;
   let last: number | null = null;
-  let cursor = 0;
-  // A retention cut (lib/retention): entries 1..cut.seq were removed on purpose; the first remaining
-  // entry must link to the recorded hash of entry cut.seq instead of to a stored predecessor.
-  const cutRow = (await opts.sql.query<{ seq: number; hash: string }>(
-    `SELECT cut_seq AS seq, cut_hash AS hash FROM audit_chain_cuts WHERE org_id = $1 ORDER BY cut_seq DESC LIMIT 1`,
-    [opts.orgId],
-  ))[0];
-  const cut = cutRow ? { seq: Number(cutRow.seq), hash: cutRow.hash } : null;
-  const note = (p: ChainProblem) => {
-    if (problems.length < 20) problems.push(p);
-  };
-  let carry: { seq: number; hash: string } | null = null;
+
+  const tree = new TreeReplay(treeStart, checkpoints, note);
+  const cols = new ColumnCheck(attestations);
+  let prevRow: { seq: number; hash: string } | null = null;
+  let pending = fetch(0);
   for (;;) {
-    // The hash is recomputed in SQL; the predecessor of each entry comes from lag() when the range is
-    // contiguous there, from the previous batch, or from one lookup for the rest (filtered ranges).
-    const rows = await opts.sql.query<{ seq: number; id: string; hash: string; previous_hash: string | null; hash_ok: boolean; lag_seq: number | null; lag_hash: string | null }>(
-      `SELECT e.seq, e.id, e.hash, e.previous_hash,
-         e.hash = 'sha256:' || encode(sha256(convert_to(coalesce(e.previous_hash, '') || e.content, 'UTF8')), 'hex') AS hash_ok,
-         lag(e.seq) OVER w AS lag_seq, lag(e.hash) OVER w AS lag_hash
-       FROM audit_events e
-       WHERE ${where} AND e.seq > $${params.length + 1}
-       WINDOW w AS (ORDER BY e.seq)
-       ORDER BY e.seq LIMIT ${BATCH}`,
-      [...params, cursor],
-    );
-    const preds = new Map<number, string>();
-    if (carry) preds.set(carry.seq, carry.hash);
-    for (const r of rows) if (r.lag_seq !== null && r.lag_hash !== null) preds.set(r.lag_seq, r.lag_hash);
-    const missing = rows.filter((r) => r.seq > 1 && !preds.has(r.seq - 1)).map((r) => r.seq - 1);
-    if (missing.length > 0) {
-      const found = await opts.sql.query<{ seq: number; hash: string }>(
-        `SELECT seq, hash FROM audit_events WHERE org_id = $1 AND seq = ANY($2::int8[])`,
-        [opts.orgId, missing],
-      );
-      for (const f of found) preds.set(f.seq, f.hash);
-    }
+    const rows = await pending;
+    const lastRow = rows[rows.length - 1];
+    if (rows.length === BATCH && lastRow) pending = fetch(Number(lastRow.seq)); // the next batch runs while this one is checked
+    const leaves: Array<{ seq: number; leaf: Uint8Array }> = [];
     for (const r of rows) {
-      checked++;
-      first ??= r.seq;
-      last = r.seq;
-      digest.update(checked === 1 ? r.hash : `\n${r.hash}`);
-      if (!r.hash_ok) {
-        mismatches++;
-        note({ seq: r.seq, id: r.id, problem: "hash_mismatch", message: `entry ${r.seq} (${r.id}): its content does not hash to its stored hash` });
-      }
-      const pred = preds.get(r.seq - 1);
-      if (r.seq === 1) {
-        if (r.previous_hash !== null) {
-          links++;
-          note({ seq: r.seq, id: r.id, problem: "broken_link", message: `entry 1 (${r.id}): the first entry must have no previous_hash` });
+      const seq = Number(r.seq);
+      const follows = prevRow !== null && prevRow.seq === seq - 1;
+      // previous_hash as stored: in this batch it is only sent when the row does not follow its predecessor.
+      const linkOk = r.lag_seq !== null && Number(r.lag_seq) === seq - 1 ? r.link_ok === true : follows ? r.prev_if_first === prevRow!.hash : null;
+      if (r.in_range) {
+        checked++;
+        first ??= seq;
+        last = seq;
+        digest.update(checked === 1 ? r.hash : `\n${r.hash}`);
+        if (!r.hash_ok) {
+          mismatches++;
+          note({ seq, id: null, problem: "hash_mismatch", message: `entry ${seq}: its content does not hash to its stored hash` });
         }
-      } else if (pred === undefined && cut && r.seq === cut.seq + 1) {
-        if (r.previous_hash !== cut.hash) {
+        if (seq === 1) {
+          if (r.prev_if_first !== null) {
+            links++;
+            note({ seq, id: null, problem: "broken_link", message: `entry 1: the first entry must have no previous_hash` });
+          }
+        } else if (linkOk === null && lastCut && seq === lastCut.seq + 1) {
+          if (r.prev_if_first !== lastCut.hash) {
+            links++;
+            note({ seq, id: null, problem: "broken_link", message: `entry ${seq}: previous_hash does not match the recorded retention cut (hash of removed entry ${lastCut.seq})` });
+          }
+        } else if (linkOk === null) {
+          gaps++;
+          note({ seq: seq - 1, id: null, problem: "gap", message: `entry ${seq - 1} is missing (entry ${seq} follows a gap)` });
+        } else if (!linkOk) {
           links++;
-          note({ seq: r.seq, id: r.id, problem: "broken_link", message: `entry ${r.seq} (${r.id}): previous_hash does not match the recorded retention cut (hash of removed entry ${cut.seq})` });
+          note({ seq, id: null, problem: "broken_link", message: `entry ${seq}: previous_hash does not match the hash of entry ${seq - 1}` });
         }
-      } else if (pred === undefined) {
-        gaps++;
-        note({ seq: r.seq - 1, id: null, problem: "gap", message: `entry ${r.seq - 1} is missing (entry ${r.seq} follows a gap)` });
-      } else if (r.previous_hash !== pred) {
-        links++;
-        note({ seq: r.seq, id: r.id, problem: "broken_link", message: `entry ${r.seq} (${r.id}): previous_hash does not match the hash of entry ${r.seq - 1}` });
       }
+      leaves.push({ seq, leaf: r.leaf });
+      cols.add(seq, r.cols);
+      prevRow = { seq, hash: r.hash };
     }
+    tree.add(leaves);
     if (rows.length < BATCH) break;
-    const lastRow = rows[rows.length - 1]!;
-    cursor = lastRow.seq;
-    carry = { seq: lastRow.seq, hash: lastRow.hash };
   }
-  const head = (await opts.sql.query<{ seq: number; hash: string | null }>(`SELECT seq, hash FROM audit_chain_heads WHERE org_id = $1`, [opts.orgId]))[0] ?? {
-    seq: 0,
-    hash: null,
-  };
-  // The tail: the head says more entries exist than the table holds (checked when the range reaches the end).
-  const unfiltered = Object.values(opts.filter).every((v) => v === undefined);
-  if (unfiltered || !opts.filter.to) {
-    const max = (await opts.sql.query<{ m: number | null }>(`SELECT max(seq)::int8 AS m FROM audit_events WHERE org_id = $1`, [opts.orgId]))[0]?.m ?? cut?.seq ?? 0;
-    if (head.seq > max) {
-      gaps++;
-      note({ seq: max + 1, id: null, problem: "missing_tail", message: `entries ${max + 1}..${head.seq} are missing from the end of the chain` });
+
+  // --- copied columns: ranges that failed their attestation, and rows none covers, field by field -
+  cols.finish();
+  let columnMismatches = 0;
+  for (const range of [...cols.failed, ...cols.partial, ...cols.unattested]) {
+    const found = await columnMismatchesIn(tx, orgId, range.from, range.to);
+    for (const m of found) {
+      columnMismatches++;
+      note({ seq: m.seq, id: m.id, problem: "column_mismatch", field: m.field, message: `entry ${m.seq} (${m.id}): column ${m.field} does not match the content` });
+    }
+    if (found.length === 0 && cols.failed.includes(range)) {
+      columnMismatches++;
+      note({
+        seq: range.from,
+        id: null,
+        problem: "column_mismatch",
+        field: "unknown",
+        message: `entries ${range.from}..${range.to}: their copied columns do not match the signed attestation (a row was added, removed or changed)`,
+      });
     }
   }
-  problems.sort((a, b) => a.seq - b.seq);
+
+  // --- the tree against the latest checkpoint: truncation, rollback, uncovered entries -------------
+  const treeResult = tree.finish();
+  let truncated = 0;
+  let uncovered = 0;
+  let rollback = false;
+  if (latest) {
+    if (maxSeq < latest.size) {
+      truncated = latest.size - Math.max(maxSeq, lastCut?.seq ?? 0);
+      note({ seq: maxSeq + 1, id: null, problem: "truncated", checkpoint_size: latest.size, message: `the signed checkpoint of size ${latest.size} covers entries up to ${latest.size}, but the table ends at ${maxSeq}: entries ${maxSeq + 1}..${latest.size} were removed` });
+    }
+    if (headSeq < latest.size || Number(meta?.tree_size ?? 0) < latest.size) {
+      rollback = true;
+      note({ seq: headSeq + 1, id: null, problem: "head_rollback", checkpoint_size: latest.size, message: `the chain head (seq ${headSeq}, tree size ${meta?.tree_size ?? 0}) is behind the signed checkpoint of size ${latest.size}: it was moved back` });
+    }
+  }
+  const coveredTo = Math.max(latest?.size ?? 0, lastCut?.seq ?? 0);
+  if (maxSeq > coveredTo) {
+    uncovered = maxSeq - coveredTo;
+    note({ seq: coveredTo + 1, id: null, problem: "uncovered", message: `entries ${coveredTo + 1}..${maxSeq} are covered by no signed checkpoint: they were not written by ingest (a plain INSERT)` });
+  }
+  // The tail: the head says more entries exist than the table holds.
+  const max = maxSeq || lastCut?.seq || 0;
+  if (headSeq > max && (unfiltered || !opts.filter.to)) {
+    gaps++;
+    note({ seq: max + 1, id: null, problem: "missing_tail", message: `entries ${max + 1}..${headSeq} are missing from the end of the chain` });
+  }
+
+  // Ids for the problems that name an entry, then the first MAX_PROBLEMS in seq order.
+  problems.sort((a, b) => a.seq - b.seq || a.problem.localeCompare(b.problem));
+  const shown = problems.slice(0, MAX_PROBLEMS);
+  const needIds = [...new Set(shown.filter((p) => p.id === null && entryProblems.has(p.problem)).map((p) => p.seq))];
+  if (needIds.length) {
+    const ids = new Map((await tx.query<{ seq: number; id: string }>(`SELECT seq, id FROM audit_events WHERE org_id = $1 AND seq = ANY($2::int8[])`, [orgId, needIds])).map((r) => [Number(r.seq), r.id]));
+    for (const p of shown) {
+      const id = entryProblems.has(p.problem) ? ids.get(p.seq) : undefined;
+      if (p.id === null && id) {
+        p.id = id;
+        p.message = p.message.replace(`entry ${p.seq}`, `entry ${p.seq} (${id})`);
+      }
+    }
+  }
+
+  const log: LogVerification = {
+    key: verifier.vkey,
+    origin,
+    tree_size: treeResult.size,
+    root_hash: treeResult.root ? toHex(treeResult.root) : null,
+    latest_checkpoint: latest ? { tree_size: latest.size, root_hash: toHex(latest.root) } : null,
+    checkpoints: cpRows.length,
+    checkpoints_checked: treeResult.checked,
+    checkpoints_invalid: cpInvalid,
+    root_mismatches: treeResult.mismatches,
+    uncovered_entries: uncovered,
+    truncated_entries: truncated,
+    head_rollback: rollback,
+    cuts_invalid: cutsInvalid,
+    attestations: attRows.length,
+    attestations_invalid: attInvalid,
+    unattested_entries: cols.unattested.reduce((n, r) => n + (r.to - r.from + 1), 0),
+    guards_ok: guardsOk,
+  };
   const chainValid = gaps === 0 && links === 0;
   return {
-    verified: chainValid && mismatches === 0,
+    verified: problemCount === 0,
     logs_checked: checked,
     chain_valid: chainValid,
     hash_mismatches: mismatches,
     gaps_detected: gaps,
     broken_links: links,
+    column_mismatches: columnMismatches,
     verification_hash: `sha256:${digest.digest("hex")}`,
     verified_at: formatTimestamp(opts.now ?? new Date()),
     first_seq: first,
     last_seq: last,
-    chain_head: { seq: head.seq, hash: head.hash },
-    retention_cut: cut,
-    problems,
+    chain_head: { seq: headSeq, hash: meta?.head_hash ?? null },
+    retention_cut: lastCut,
+    log,
+    problem_count: problemCount,
+    problems: shown,
   };
+}
+
+const entryProblems = new Set<ChainProblem["problem"]>(["hash_mismatch", "broken_link", "column_mismatch"]);
+
+/**
+ * The Merkle tree replayed from the entries in seq order, starting from the last valid cut's
+ * frontier, compared with every valid checkpoint at its size.
+ */
+class TreeReplay {
+  private size: number;
+  private frontier: Frontier | null;
+  private next = 0;
+  checked = 0;
+  mismatches = 0;
+  private lastGood: number;
+
+  constructor(
+    start: { size: number; frontier: Frontier | null },
+    private readonly checkpoints: Array<{ size: number; root: Uint8Array }>,
+    private readonly note: (p: ChainProblem) => void,
+  ) {
+    this.size = start.size;
+    this.frontier = start.frontier;
+    this.lastGood = start.size;
+    if (start.frontier === null && start.size > 0) {
+      note({ seq: start.size + 1, id: null, problem: "tree_incomplete", message: `the Merkle tree cannot be recomputed: the retention cut through entry ${start.size} has no valid signed frontier; no checkpoint is checked` });
+    }
+    // Checkpoints before the tree's start cannot be recomputed (their entries are gone); one exactly
+    // at the start is compared with the cut note's frontier.
+    while (this.next < checkpoints.length && checkpoints[this.next]!.size < this.size) this.next++;
+    this.compareAtSize();
+  }
+
+  private compareAtSize(): void {
+    while (this.frontier && this.next < this.checkpoints.length && this.checkpoints[this.next]!.size === this.size) {
+      const cp = this.checkpoints[this.next++]!;
+      this.checked++;
+      const root = frontierRoot(this.frontier);
+      if (Buffer.compare(Buffer.from(root), Buffer.from(cp.root)) !== 0) {
+        this.mismatches++;
+        if (this.mismatches === 1) {
+          this.note({
+            seq: this.lastGood + 1,
+            id: null,
+            problem: "root_mismatch",
+            checkpoint_size: cp.size,
+            message: `entries 1..${cp.size} do not give the root of the signed checkpoint of size ${cp.size} (the one before, size ${this.lastGood}, matches): an entry in ${this.lastGood + 1}..${cp.size} was changed, replaced, removed, inserted or renumbered, even if its chain hashes were rewritten`,
+          });
+        }
+      } else if (this.mismatches === 0) {
+        this.lastGood = cp.size;
+      }
+    }
+  }
+
+  add(leaves: Array<{ seq: number; leaf: Uint8Array }>): void {
+    let i = 0;
+    while (i < leaves.length && this.frontier) {
+      if (leaves[i]!.seq <= this.size) {
+        i++; // an entry at or before the cut (a cut that was not made by the purge): the chain check reports it
+        continue;
+      }
+      if (leaves[i]!.seq !== this.size + 1) {
+        this.note({ seq: this.size + 1, id: null, problem: "tree_incomplete", message: `the Merkle tree cannot be recomputed past entry ${this.size}: entry ${this.size + 1} is missing; later checkpoints are not checked` });
+        this.frontier = null;
+        return;
+      }
+      // Extend up to the next checkpoint size (or the end of this contiguous run of leaves).
+      const stop = this.next < this.checkpoints.length ? this.checkpoints[this.next]!.size : Infinity;
+      let j = i;
+      while (j < leaves.length && leaves[j]!.seq === this.size + 1 + (j - i) && this.size + (j - i) < stop) j++;
+      if (j === i) return;
+      const ext = extendFrontier({ frontier: this.frontier, size: this.size, leafHashes: leaves.slice(i, j).map((l) => l.leaf) });
+      this.frontier = ext.frontier;
+      this.size = ext.size;
+      this.compareAtSize();
+      i = j;
+    }
+  }
+
+  finish(): { size: number; root: Uint8Array | null; checked: number; mismatches: number } {
+    return { size: this.size, root: this.frontier ? frontierRoot(this.frontier) : null, checked: this.checked, mismatches: this.mismatches };
+  }
+}
+
+/** Row column hashes folded per attestation range and compared with the signed digest. */
+class ColumnCheck {
+  private i = 0;
+  private current: { from: number; to: number; digest: string; hash: crypto.Hash; expect: number } | null = null;
+  failed: Array<{ from: number; to: number }> = [];
+  partial: Array<{ from: number; to: number }> = [];
+  unattested: Array<{ from: number; to: number }> = [];
+
+  constructor(private readonly attestations: Array<{ from: number; to: number; digest: string }>) {}
+
+  add(seq: number, rowHash: Uint8Array): void {
+    if (this.current && seq > this.current.to) this.close();
+    // Attestations whose rows are all gone (before a retention cut): nothing left to compare.
+    while (!this.current && this.i < this.attestations.length && this.attestations[this.i]!.to < seq) this.i++;
+    if (!this.current && this.i < this.attestations.length && this.attestations[this.i]!.from <= seq) {
+      const a = this.attestations[this.i++]!;
+      this.current = { ...a, hash: crypto.createHash("sha256"), expect: a.from };
+    }
+    if (this.current && seq >= this.current.from) {
+      if (seq !== this.current.expect) this.current.expect = -1; // a missing row inside the range
+      else this.current.expect++;
+      this.current.hash.update(rowHash);
+      if (seq === this.current.to) this.close();
+      return;
+    }
+    const u = this.unattested[this.unattested.length - 1];
+    if (u && u.to === seq - 1) u.to = seq;
+    else this.unattested.push({ from: seq, to: seq });
+  }
+
+  private close(): void {
+    const c = this.current!;
+    this.current = null;
+    if (c.expect !== c.to + 1) {
+      // rows missing inside the range (reported as gaps) or it started before a cut: what is there is checked field by field
+      this.partial.push({ from: c.from, to: c.to });
+      return;
+    }
+    if (c.hash.digest("hex") !== c.digest) this.failed.push({ from: c.from, to: c.to });
+  }
+
+  finish(): void {
+    if (this.current) this.close();
+  }
+}
+
+/** The slow path: the copied columns of entries from..to recomputed from their parsed content. */
+async function columnMismatchesIn(tx: SqlExecutor, orgId: string, from: number, to: number): Promise<Array<{ seq: number; id: string; field: string }>> {
+  const ts = (col: string) =>
+    `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS') || CASE WHEN to_char(${col} AT TIME ZONE 'UTC', 'MS') = '000' THEN '' ELSE '.' || to_char(${col} AT TIME ZONE 'UTC', 'MS') END || 'Z'`;
+  const rows = await tx.query<{ seq: number; id: string; fields: string[] }>(
+    `SELECT e.seq, e.id, array_remove(ARRAY[
+       CASE WHEN c ->> 'id' IS DISTINCT FROM e.id THEN 'id' END,
+       CASE WHEN c -> 'seq' IS DISTINCT FROM to_jsonb(e.seq) THEN 'seq' END,
+       CASE WHEN c ->> 'timestamp' IS DISTINCT FROM ${ts('e."timestamp"')} THEN 'timestamp' END,
+       CASE WHEN c ->> 'received_at' IS DISTINCT FROM ${ts("e.received_at")} THEN 'received_at' END,
+       CASE WHEN c #>> '{actor,id}' IS DISTINCT FROM e.actor_id THEN 'actor_id' END,
+       CASE WHEN c #>> '{actor,type}' IS DISTINCT FROM e.actor_type THEN 'actor_type' END,
+       CASE WHEN c #>> '{actor,email}' IS DISTINCT FROM e.actor_email THEN 'actor_email' END,
+       CASE WHEN c ->> 'action' IS DISTINCT FROM e.action THEN 'action' END,
+       CASE WHEN c #>> '{resource,type}' IS DISTINCT FROM e.resource_type THEN 'resource_type' END,
+       CASE WHEN c #>> '{resource,id}' IS DISTINCT FROM e.resource_id THEN 'resource_id' END,
+       CASE WHEN c #>> '{repository,id}' IS DISTINCT FROM e.repository_id THEN 'repository_id' END,
+       CASE WHEN c #>> '{repository,name}' IS DISTINCT FROM e.repository_name THEN 'repository_name' END,
+       CASE WHEN e.search_vector IS DISTINCT FROM audit_search_vector(e.content) THEN 'search_vector' END
+     ], NULL) AS fields
+     FROM audit_events e, LATERAL (SELECT e.content::jsonb AS c OFFSET 0) j
+     WHERE e.org_id = $1 AND e.seq BETWEEN $2 AND $3
+     ORDER BY e.seq`,
+    [orgId, from, to],
+  );
+  return rows.flatMap((r) => r.fields.map((field) => ({ seq: Number(r.seq), id: r.id, field })));
 }

@@ -106,8 +106,17 @@ describe(`ingest and the hash chain (${TEST_DB})`, () => {
     expect(v.verified).toBe(false);
     expect(v.hash_mismatches).toBe(1);
     expect(v.gaps_detected).toBe(2); // seq 7 inside, seq 10 at the tail
-    expect(v.problems[0]).toMatchObject({ seq: 4, problem: "hash_mismatch" });
-    expect(v.problems.map((p) => p.problem)).toEqual(["hash_mismatch", "gap", "missing_tail"]);
+    // Issue #9 adds: the edited content no longer gives its copied columns (action, search vector);
+    // the tree cannot be recomputed past the gap; the signed checkpoint (size 10) covers an entry the table lacks.
+    expect(v.problems.map((p) => [p.seq, p.problem, p.field])).toEqual([
+      [4, "column_mismatch", "action"],
+      [4, "column_mismatch", "search_vector"],
+      [4, "hash_mismatch", undefined],
+      [7, "gap", undefined],
+      [7, "tree_incomplete", undefined],
+      [10, "missing_tail", undefined],
+      [10, "truncated", undefined],
+    ]);
   });
 
   it("lists newest first with filters and a total order (timestamp, then seq)", async () => {

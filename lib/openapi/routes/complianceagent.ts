@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { ListQuerySchema } from "@/app/api/_dialects/complianceagent";
 import { ACTOR_TYPES, EventInputSchema } from "../../audit/event-schema";
-import { VerifyBodySchema } from "../../audit/verify-schemas";
+import { VerifyBodySchema, VerifyResultSchema } from "../../audit/verify-schemas";
 import { registerRoute } from "../registry";
 
 const Json = z.json();
@@ -55,24 +55,7 @@ const IngestResponse = z.object({
   }),
 });
 
-const VerifyResponse = z.object({
-  success: z.literal(true),
-  data: z.object({
-    verified: z.boolean(),
-    logs_checked: z.number().int(),
-    chain_valid: z.boolean(),
-    hash_mismatches: z.number().int(),
-    gaps_detected: z.number().int(),
-    broken_links: z.number().int(),
-    verification_hash: z.string(),
-    verified_at: z.string(),
-    first_seq: z.number().int().nullable(),
-    last_seq: z.number().int().nullable(),
-    chain_head: z.object({ seq: z.number().int(), hash: z.string().nullable() }),
-    retention_cut: z.object({ seq: z.number().int(), hash: z.string() }).nullable(),
-    problems: z.array(z.object({ seq: z.number().int() }).catchall(z.unknown())),
-  }),
-});
+const VerifyResponse = z.object({ success: z.literal(true), data: VerifyResultSchema });
 
 registerRoute({
   method: "post",
@@ -120,7 +103,7 @@ registerRoute({
   path: "/api/v1/audit/verify",
   operationId: "verifyAuditLogs",
   summary: "ComplianceAgent Verify Audit Log Integrity",
-  description: "Recomputes hashes and links in the range. The body is optional.",
+  description: "Recomputes hashes and links in the range, and over the whole log: every copied query column, the Merkle tree against every signed checkpoint, truncation, rollback, uncovered entries, unsigned retention cuts (docs/integrity.md). Recorded as an `integrity.verified` audit event. The body is optional.",
   tags: ["ComplianceAgent"],
   scope: "audit:read",
   body: VerifyBodySchema,
