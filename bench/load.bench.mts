@@ -1,0 +1,154 @@
+/**
+ * `npm run bench load` — the service under load on PostgreSQL (issue 10): autocannon for a fixed time
+ * at a fixed concurrency against list, get, search and 100-event ingest, each on its own; prints
+ * throughput, p50/p99 latency, non-2xx answers and errors, and the server's RSS before and after.
+ * Targets: 0 non-2xx, p99 list ≤ 250 ms at 50 connections, RSS growth ≤ 100 MB over the run.
+ *
+ * Data: BENCH_LOAD_EVENTS (default 100 000) synthetic events in the read org, loaded with one
+ * INSERT … SELECT through the real triggers (tests/support/bulk-events.ts), then VACUUM ANALYZE;
+ * ingest writes into a second org (fresh ids per request). Rate limiting is off (AUDIT_RATE_LIMIT=0).
+ * BENCH_LOAD_SECONDS (default 15) per scenario, BENCH_LOAD_CONNECTIONS (default 50).
+ */
+import crypto from "node:crypto";
+import fs from "node:fs";
+import autocannon from "autocannon";
+import pg from "pg";
+import { loadBulkEvents } from "../tests/support/bulk-events.ts";
+import { api, benchDatabase, startAppServer, type BenchContext, type BenchRow } from "./bench-kit.mts";
+
+const EVENTS = Number(process.env.BENCH_LOAD_EVENTS ?? 100_000);
+const SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 15);
+const CONNECTIONS = Number(process.env.BENCH_LOAD_CONNECTIONS ?? 50);
+const ROOT = `root_${crypto.randomBytes(12).toString("hex")}`;
+
+/** RSS of a process and its descendants (Linux /proc), in MB. */
+function treeRssMb(pid: number): number {
+  const children = new Map<number, number[]>();
+  for (const d of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(d)]);
+    } catch {
+      /* gone */
+    }
+  }
+  let kb = 0;
+  const visit = (p: number) => {
+    try {
+      const m = fs.readFileSync(`/proc/${p}/status`, "utf8").match(/VmRSS:\s+(\d+) kB/);
+      kb += Number(m?.[1] ?? 0);
+    } catch {
+      /* gone */
+    }
+    for (const c of children.get(p) ?? []) visit(c);
+  };
+  visit(pid);
+  return kb / 1024;
+}
+
+interface Scenario {
+  name: string;
+  path: string;
+  method?: "GET" | "POST";
+  /** Builds each request's body (fresh ids per ingest request). */
+  body?: () => string;
+}
+
+export default async function load(ctx: BenchContext): Promise<BenchRow[]> {
+  const scratch = await benchDatabase(ctx, "load");
+  const server = await startAppServer({ DATABASE_URL: scratch.url, AUDIT_ROOT_TOKEN: ROOT, AUDIT_RATE_LIMIT: "0" });
+  const client = new pg.Client({ connectionString: scratch.url });
+  await client.connect();
+  const rows: BenchRow[] = [];
+  try {
+    for (const slug of ["load-read", "load-write"]) expect201(await api(server.base, "POST", "/api/v1/admin/orgs", ROOT, { slug }));
+    const mint = async (org: string) =>
+      (await api(server.base, "POST", "/api/v1/admin/tokens", ROOT, { org, name: "load", scopes: ["audit:read", "audit:write"] })).body!.token as string;
+    const readToken = await mint("load-read");
+    const writeToken = await mint("load-write");
+    const orgId = (await client.query<{ id: string }>(`SELECT id FROM orgs WHERE slug = 'load-read'`)).rows[0]!.id;
+    ctx.log(`loading ${EVENTS} events (INSERT … SELECT through the triggers) + VACUUM ANALYZE…`);
+    const t0 = performance.now();
+    await client.query("SET statement_timeout = 0");
+    await loadBulkEvents({ sql: { query: async (text, params) => (await client.query(text, params as unknown[])).rows }, orgId, count: EVENTS, startSeq: 1_000_000 });
+    await client.query("VACUUM ANALYZE audit_events");
+    ctx.log(`loaded in ${Math.round(performance.now() - t0)} ms`);
+
+    let batch = 0;
+    const scenarios: (Scenario & { token: string })[] = [
+      { name: "list", path: "/api/v1/audit/logs?limit=50", token: readToken },
+      { name: "get", path: `/api/v1/audit/logs/bulk-${1_000_000 + Math.floor(EVENTS / 2)}`, token: readToken },
+      { name: "search", path: "/api/v1/audit/search?q=denied&limit=20", token: readToken },
+      {
+        name: "ingest 100",
+        path: "/api/v1/audit/logs",
+        method: "POST",
+        token: writeToken,
+        body: () => {
+          const b = batch++;
+          return JSON.stringify({
+            events: Array.from({ length: 100 }, (_, i) => ({
+              id: `load-${b}-${i}`,
+              action: i % 2 ? "policy.update" : "user.login",
+              actor: { id: `user-${i % 7}`, type: "user", email: `user${i % 7}@example.com` },
+              resource: { type: "policy", id: `p-${i % 13}`, name: `Policy ${i % 13}` },
+              details: { note: "load bench", batch: b },
+            })),
+          });
+        },
+      },
+    ];
+    // Warm up every route once (first-request compilation, connections).
+    for (const s of scenarios) await fetch(server.base + s.path, { method: s.method ?? "GET", headers: headersOf(s.token), body: s.body?.() });
+
+    const rssBefore = treeRssMb(server.proc.pid!);
+    let rssPeak = rssBefore;
+    const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, treeRssMb(server.proc.pid!))), 1000);
+    for (const s of scenarios) {
+      ctx.log(`${s.name}: ${CONNECTIONS} connections for ${SECONDS} s…`);
+      const result = await autocannon({
+        url: server.base + s.path,
+        method: s.method ?? "GET",
+        connections: CONNECTIONS,
+        duration: SECONDS,
+        headers: headersOf(s.token),
+        ...(s.body && { requests: [{ method: "POST" as const, setupRequest: (req: autocannon.Request) => ({ ...req, body: s.body!() }) }] }),
+      });
+      const p50 = result.latency.p50;
+      const p99 = result.latency.p99;
+      const non2xx = result.non2xx + result.errors + result.timeouts;
+      ctx.log(`${s.name}: ${result.requests.average} req/s, p50 ${p50} ms, p99 ${p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts}`);
+      rows.push({ metric: `${s.name}: throughput (${CONNECTIONS} conn, ${SECONDS} s)`, value: result.requests.average, unit: "req/s" });
+      rows.push({ metric: `${s.name}: p50`, value: p50, unit: "ms" });
+      rows.push({
+        metric: `${s.name}: p99`,
+        value: p99,
+        unit: "ms",
+        ...(s.name === "list" && { target: "≤ 250 ms", pass: p99 <= 250 }),
+      });
+      rows.push({ metric: `${s.name}: non-2xx + errors + timeouts (of ${result.requests.total})`, value: non2xx, unit: "", target: "0", pass: non2xx === 0 });
+    }
+    clearInterval(sampler);
+    const rssAfter = treeRssMb(server.proc.pid!);
+    rssPeak = Math.max(rssPeak, rssAfter);
+    rows.push({ metric: "server RSS before", value: rssBefore, unit: "MB" });
+    rows.push({ metric: "server RSS after", value: rssAfter, unit: "MB" });
+    rows.push({ metric: "server RSS peak during the run", value: rssPeak, unit: "MB" });
+    rows.push({ metric: "server RSS growth (after − before)", value: rssAfter - rssBefore, unit: "MB", target: "≤ 100 MB", pass: rssAfter - rssBefore <= 100 });
+    return rows;
+  } finally {
+    await client.end();
+    await server.stop();
+    await scratch.drop();
+  }
+}
+
+function headersOf(token: string): Record<string, string> {
+  return { authorization: `Bearer ${token}`, "content-type": "application/json" };
+}
+
+function expect201(r: { status: number }): void {
+  if (r.status !== 201) throw new Error(`bootstrap answered ${r.status}`);
+}
