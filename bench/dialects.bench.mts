@@ -5,7 +5,7 @@
  * path, including the search-vector trigger) into a scratch database, then measured in-process
  * through the same lib functions the routes call.
  */
-import { toAmpFilter, toAmpList, AmpListQuery } from "../app/api/_dialects/amp.ts";
+import { toAmpFilter, toAmpList, AmpListQuery } from "../lib/dialects/amp/audit-logs.ts";
 import { appendEvents } from "../lib/audit/append-events.ts";
 import { countEvents, listEvents } from "../lib/audit/query-events.ts";
 import { openDatabase } from "../lib/db/open-database.ts";

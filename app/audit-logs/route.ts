@@ -1,4 +1,4 @@
-import { AppSecListQuery, nextLink, toAppSecEntry, toAppSecFilter, decodeCursor } from "@/app/api/_dialects/appsecplus";
+import { AppSecListQuery, nextLink, toAppSecEntry, toAppSecFilter, decodeCursor } from "@/lib/dialects/appsecplus/audit-logs";
 import { listEvents } from "@/lib/audit/query-events";
 import { requireOrg } from "@/lib/auth/principal";
 import { apiHandler } from "@/lib/http/api-handler";

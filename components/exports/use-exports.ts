@@ -4,29 +4,10 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef } from "react";
 import { toast } from "sonner";
 import { apiFetch } from "@/lib/client/api-fetch";
+import type { ExportJobJson } from "@/lib/exports/job-json";
 
-/** A job as GET /api/v1/exports returns it (app/api/v1/exports/map-job.ts). */
-export interface ExportJob {
-  id: string;
-  kind: "logs" | "evidence";
-  format: "jsonl" | "csv" | "zip";
-  status: "queued" | "processing" | "completed" | "failed" | "cancelled" | "expired";
-  request: Record<string, unknown>;
-  requested_by: { id: string; type: string; email?: string; name?: string };
-  progress: number;
-  rows_written: number;
-  rows_total: number | null;
-  size_bytes: number;
-  files_included: number | null;
-  file_name: string | null;
-  error: string | null;
-  attempts: number;
-  created_at: string;
-  started_at: string | null;
-  completed_at: string | null;
-  expires_at: string | null;
-  download_url: string | null;
-}
+/** A job as GET /api/v1/exports returns it: the one declaration in lib/exports/job-json.ts. */
+export type ExportJob = ExportJobJson;
 
 export const exportKeys = { all: ["exports"] as const, list: ["exports", "list"] as const };
 

@@ -1,6 +1,7 @@
 import type { SqlExecutor } from "../db/sql";
 import type { StoredEvent } from "./event-schema";
-import { decodeCursor, encodeCursor, explorerFilter, type ExplorerParams } from "./explorer-filter";
+import { decodeEventCursor, encodeEventCursor } from "./event-cursor";
+import { explorerFilter, type ExplorerParams } from "./explorer-filter";
 import { countEventsUpTo, listEvents } from "./query-events";
 
 /** The explorer's total is exact up to this many matches; beyond, it says "more than" (`total_exact: false`). */
@@ -21,12 +22,12 @@ export interface ExplorePage {
  */
 export async function exploreEvents(opts: { sql: SqlExecutor; orgId: string; params: ExplorerParams; cursor?: string; limit: number; withTotal?: boolean }): Promise<ExplorePage> {
   const filter = explorerFilter(opts.params);
-  const after = opts.cursor ? decodeCursor(opts.cursor) : undefined;
+  const after = opts.cursor ? decodeEventCursor(opts.cursor, { hint: "pass next_cursor back unchanged" }) : undefined;
   const [rows, total] = await Promise.all([
     listEvents({ sql: opts.sql, orgId: opts.orgId, filter, limit: opts.limit + 1, after }),
     opts.withTotal === false ? Promise.resolve(null) : countEventsUpTo({ sql: opts.sql, orgId: opts.orgId, filter, cap: EXPLORER_TOTAL_CAP }),
   ]);
   const data = rows.slice(0, opts.limit);
   const last = data[data.length - 1];
-  return { data, next_cursor: rows.length > opts.limit && last ? encodeCursor(last) : null, total: total?.count ?? null, total_exact: total?.exact ?? true };
+  return { data, next_cursor: rows.length > opts.limit && last ? encodeEventCursor(last) : null, total: total?.count ?? null, total_exact: total?.exact ?? true };
 }

@@ -2,8 +2,8 @@ import { z } from "zod";
 import { AppError } from "../errors";
 import { phrasesTextSearch } from "../search/parse-search-query";
 import { parseExplorerQuery } from "./parse-explorer-query";
-import type { EventCursor, EventFilter } from "./query-events";
-import { isSupportedInstant, parseTimeBound } from "./time-bounds";
+import type { EventFilter } from "./query-events";
+import { parseTimeBound } from "./time-bounds";
 
 const list = z
   .string()
@@ -22,21 +22,6 @@ export const ExplorerParamsSchema = z.object({
   repo: z.string().min(1).max(256).optional(),
 });
 export type ExplorerParams = z.infer<typeof ExplorerParamsSchema>;
-
-/** Keyset cursor over (timestamp, seq): opaque base64url of "<ISO timestamp>|<seq>". */
-export function encodeCursor(c: { timestamp: string; seq: number }): string {
-  return Buffer.from(`${c.timestamp}|${c.seq}`, "utf8").toString("base64url");
-}
-
-export function decodeCursor(raw: string, field = "cursor"): EventCursor {
-  const [ts, seq] = Buffer.from(raw, "base64url").toString("utf8").split("|");
-  const d = new Date(ts ?? "");
-  const n = Number(seq);
-  if (!ts || !isSupportedInstant(d.getTime()) || !Number.isSafeInteger(n) || n < 1) {
-    throw new AppError("invalid_parameter", `${field}: not a cursor this API returned (pass next_cursor back unchanged)`, { field });
-  }
-  return { timestamp: d, seq: n };
-}
 
 /**
  * Filter bar + query box → the shared EventFilter. A query with bad syntax is refused (400, field

@@ -1,3 +1,5 @@
+import { actionPattern } from "../audit/action-pattern";
+import { AppError } from "../errors";
 import { explorerFilter } from "../audit/explorer-filter";
 import { parseTimeRange } from "../audit/time-bounds";
 import type { EventFilter } from "../audit/query-events";
@@ -16,9 +18,12 @@ export function logExportFilter(r: LogExportRequest): EventFilter {
   if (r.resourceType) f.resourceType = r.resourceType;
   if (r.resourceId) f.resourceId = r.resourceId;
   if (r.repositoryId) f.repositoryId = r.repositoryId;
-  if (r.action?.endsWith(".*")) f.actionPrefix = r.action.slice(0, -1);
-  else if (r.action) f.actions = r.action.split(",").map((s) => s.trim()).filter(Boolean);
-  return f;
+  const actions = actionPattern(r.action, { list: true });
+  if (actions.actionAnyOf && f.actionAnyOf) {
+    // Two "any of" action sets would have to hold together; refuse rather than drop one (an export must never hold more than asked).
+    throw new AppError("invalid_parameter", "action: a list mixing names and prefix.* patterns cannot be combined with action: terms in q; put them in q", { field: "action" });
+  }
+  return { ...f, ...actions };
 }
 
 /** The period and repositories of an evidence package. A plain-date `to` covers the whole day. */

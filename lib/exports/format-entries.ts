@@ -8,7 +8,7 @@ import { CANONICAL_KEY } from "./verification-format";
  * which is the verifiable form.
  */
 export function toAppSecPlusEntry(e: StoredEvent) {
-  // The one implementation of the AppSec+ entry: GET /audit-logs answers with it too (app/api/_dialects/appsecplus.ts).
+  // The one implementation of the AppSec+ entry: GET /audit-logs answers with it too (lib/dialects/appsecplus/audit-logs.ts).
   const changes = e.changes ? Object.fromEntries(Object.entries(e.changes).map(([k, c]) => [k, { old: c.old ?? null, new: c.new ?? null }])) : undefined;
   return {
     id: e.id,

@@ -4,67 +4,12 @@
  */
 import { z } from "zod";
 import { registerRoute } from "../openapi/registry";
-import { EvidenceExportRequestSchema, EXPORT_STATUSES, LogExportRequestSchema } from "./export-schemas";
+import { LogExportCreated, LogExportStatus } from "../dialects/appsecplus/exports.types";
+import { EvidenceCreated, EvidenceStatus } from "../dialects/complianceagent/evidence.types";
+import { EvidenceExportRequestSchema, LogExportRequestSchema } from "./export-schemas";
+import { ExportJobJson } from "./job-json";
 
-const Status = z.enum(["processing", "completed", "failed", "cancelled", "expired"]);
-const ts = z.string().describe("UTC ISO 8601 timestamp.");
-
-const LogExportCreated = z.object({ exportId: z.string(), status: Status, createdAt: ts });
-const LogExportStatus = z.object({
-  exportId: z.string(),
-  status: Status,
-  downloadUrl: z.string().nullable().describe("Signed, expiring link (no bearer header needed); null until completed."),
-  expiresAt: ts.nullable(),
-  format: z.enum(["jsonl", "csv"]),
-  progress: z.number().min(0).max(1),
-  rowCount: z.number().int(),
-  rowsTotal: z.number().int().nullable(),
-  sizeBytes: z.number().int(),
-  createdAt: ts,
-  completedAt: ts.nullable(),
-  error: z.string().optional(),
-});
-const EvidenceCreated = z.object({
-  success: z.literal(true),
-  data: z.object({ job_id: z.string(), status: Status, estimated_size_mb: z.number(), estimated_completion: ts }),
-});
-const EvidenceStatus = z.object({
-  success: z.literal(true),
-  data: z.object({
-    job_id: z.string(),
-    status: Status,
-    download_url: z.string().nullable(),
-    expires_at: ts.nullable(),
-    file_size_mb: z.number().nullable(),
-    files_included: z.number().int().nullable(),
-    created_at: ts,
-    completed_at: ts.nullable(),
-    progress: z.number(),
-    error: z.string().optional(),
-  }),
-});
-const Job = z.object({
-  id: z.string(),
-  kind: z.enum(["logs", "evidence"]),
-  format: z.enum(["jsonl", "csv", "zip"]),
-  status: z.enum(EXPORT_STATUSES),
-  request: z.record(z.string(), z.json()),
-  requested_by: z.object({ id: z.string(), type: z.string(), email: z.string().optional(), name: z.string().optional() }),
-  progress: z.number(),
-  rows_written: z.number().int(),
-  rows_total: z.number().int().nullable(),
-  size_bytes: z.number().int(),
-  files_included: z.number().int().nullable(),
-  file_name: z.string().nullable(),
-  error: z.string().nullable(),
-  attempts: z.number().int(),
-  created_at: ts,
-  started_at: ts.nullable(),
-  completed_at: ts.nullable(),
-  expires_at: ts.nullable(),
-  download_url: z.string().nullable(),
-});
-const JobAnswer = z.object({ success: z.literal(true), data: Job });
+const JobAnswer = z.object({ success: z.literal(true), data: ExportJobJson });
 const IdParam = z.object({ id: z.string() });
 const tags = ["Exports"];
 const security: ("bearer" | "basic" | "session")[] = ["bearer", "session"];
@@ -126,7 +71,7 @@ registerRoute({
   scope: "audit:export",
   security,
   query: z.object({ limit: z.string().regex(/^\d+$/).optional().describe("1–200, default 50.") }),
-  responses: { 200: { description: "Jobs with progress and signed download paths.", schema: z.object({ success: z.literal(true), data: z.array(Job) }) } },
+  responses: { 200: { description: "Jobs with progress and signed download paths.", schema: z.object({ success: z.literal(true), data: z.array(ExportJobJson) }) } },
 });
 for (const [action, summary, errors] of [
   ["cancel", "Cancel a queued or running export", [404, 409]],

@@ -1,7 +1,7 @@
 import { parse } from "csv-parse/sync";
 import { describe, expect, it } from "vitest";
 import type { StoredEvent } from "@/lib/audit/event-schema";
-import { toAppSecEntry } from "@/app/api/_dialects/appsecplus";
+import { toAppSecEntry } from "@/lib/dialects/appsecplus/audit-logs";
 import { CSV_COLUMNS, csvHeader, csvLines, neutralizeCell, toAppSecPlusEntry } from "@/lib/exports/format-entries";
 
 const ev = (over: Partial<StoredEvent> = {}): StoredEvent => ({

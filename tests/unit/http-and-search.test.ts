@@ -4,8 +4,8 @@ import { etagMatches, weakEtag } from "@/lib/http/etag";
 import { pageContentSecurityPolicy } from "@/lib/http/security-headers";
 import { parseSearchQuery } from "@/lib/search/parse-search-query";
 import { normaliseScore } from "@/lib/search/search-events";
-import { decodeCursor, encodeCursor } from "@/app/api/_dialects/appsecplus";
-import { toAmpEntry } from "@/app/api/_dialects/amp";
+import { decodeEventCursor as decodeCursor, encodeEventCursor as encodeCursor } from "@/lib/audit/event-cursor";
+import { toAmpEntry } from "@/lib/dialects/amp/audit-logs";
 import type { StoredEvent } from "@/lib/audit/event-schema";
 import { AppError } from "@/lib/errors";
 

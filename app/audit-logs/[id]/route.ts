@@ -1,4 +1,4 @@
-import { toAppSecEntry } from "@/app/api/_dialects/appsecplus";
+import { toAppSecEntry } from "@/lib/dialects/appsecplus/audit-logs";
 import { getEvent } from "@/lib/audit/query-events";
 import { requireOrg } from "@/lib/auth/principal";
 import { AppError } from "@/lib/errors";

@@ -1,4 +1,4 @@
-import { toCreatedExport } from "./map-export";
+import { toCreatedExport } from "@/lib/dialects/appsecplus/exports";
 import { principalActor, requireOrg } from "@/lib/auth/principal";
 import { createLogExport } from "@/lib/exports/create-export";
 import { LogExportRequestSchema } from "@/lib/exports/export-schemas";

@@ -1,4 +1,4 @@
-import { AmpListQuery, toAmpFilter, toAmpList } from "@/app/api/_dialects/amp";
+import { AmpListQuery, toAmpFilter, toAmpList } from "@/lib/dialects/amp/audit-logs";
 import { countEvents, listEvents } from "@/lib/audit/query-events";
 import { requireOrg } from "@/lib/auth/principal";
 import { apiHandler } from "@/lib/http/api-handler";

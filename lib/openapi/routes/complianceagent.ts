@@ -1,49 +1,12 @@
 /**
- * OpenAPI registrations: the ComplianceAgent dialect's ingest, list, single entry and verify.
- * Request schemas are the ones the routes parse with; the response schemas describe what
- * app/api/_dialects/complianceagent.ts returns, and tests/integration/openapi.test.ts checks real
- * answers against them.
+ * OpenAPI registrations: the ComplianceAgent dialect's ingest and verify. Request schemas are the
+ * ones the routes parse with; tests/integration/openapi.test.ts checks real answers against the
+ * response schemas. The list and single entry live with their mapper in lib/dialects/complianceagent/.
  */
 import { z } from "zod";
-import { ListQuerySchema } from "@/app/api/_dialects/complianceagent";
-import { ACTOR_TYPES, EventInputSchema } from "../../audit/event-schema";
+import { EventInputSchema } from "../../audit/event-schema";
 import { VerifyBodySchema, VerifyResultSchema } from "../../audit/verify-schemas";
 import { registerRoute } from "../registry";
-
-const Json = z.json();
-const Actor = z.object({ type: z.enum(ACTOR_TYPES), id: z.string(), email: z.string().optional(), name: z.string().optional() });
-const Resource = z.object({ type: z.string(), id: z.string(), name: z.string().optional() }).catchall(Json);
-const Repository = z.object({ id: z.string(), name: z.string() });
-const Changes = z.record(z.string(), z.object({ old: Json.optional(), new: Json.optional() }));
-
-const ListEntry = z.object({
-  id: z.string(),
-  event_type: z.string(),
-  actor: Actor,
-  resource: Resource,
-  repository: Repository.optional(),
-  details: z.record(z.string(), Json),
-  changes: Changes.optional(),
-  ip_address: z.string().optional(),
-  user_agent: z.string().optional(),
-  timestamp: z.string(),
-});
-
-const SingleEntry = z.object({
-  id: z.string(),
-  event_type: z.string(),
-  actor: Actor,
-  resource: Resource,
-  repository: Repository.optional(),
-  details: z.record(z.string(), Json),
-  changes: Changes.optional(),
-  metadata: z.object({ ip_address: z.string().optional(), user_agent: z.string().optional(), session_id: z.string().optional(), request_id: z.string().optional() }),
-  timestamp: z.string(),
-  received_at: z.string(),
-  seq: z.number().int(),
-  hash: z.string().regex(/^sha256:[0-9a-f]{64}$/),
-  previous_hash: z.string().nullable(),
-});
 
 const IngestBody = z.union([EventInputSchema, z.object({ events: z.array(EventInputSchema).min(1).max(1000) }).strict()]);
 const IngestResponse = z.object({
@@ -68,34 +31,6 @@ registerRoute({
   body: IngestBody,
   responses: { 200: { description: "Only duplicates.", schema: IngestResponse }, 201: { description: "Created.", schema: IngestResponse } },
   errors: [409, 413, 415, 422],
-});
-
-registerRoute({
-  method: "get",
-  path: "/api/v1/audit/logs",
-  operationId: "listAuditLogs",
-  summary: "ComplianceAgent Get Audit Logs",
-  tags: ["ComplianceAgent"],
-  scope: "audit:read",
-  query: ListQuerySchema,
-  responses: {
-    200: {
-      description: "Newest first, page/limit, exact total.",
-      schema: z.object({ success: z.literal(true), data: z.array(ListEntry), pagination: z.object({ page: z.number().int(), limit: z.number().int(), total: z.number().int() }) }),
-    },
-  },
-});
-
-registerRoute({
-  method: "get",
-  path: "/api/v1/audit/logs/{id}",
-  operationId: "getAuditLog",
-  summary: "ComplianceAgent Get Single Log Entry (with its chain fields)",
-  tags: ["ComplianceAgent"],
-  scope: "audit:read",
-  params: z.object({ id: z.string() }),
-  responses: { 200: { description: "One entry.", schema: z.object({ success: z.literal(true), data: SingleEntry }) } },
-  errors: [404],
 });
 
 registerRoute({

@@ -4,7 +4,9 @@
  */
 import "./admin";
 import "./complianceagent";
-import "./dialects";
+import "../../dialects/amp/register-openapi";
+import "../../dialects/appsecplus/register-openapi";
+import "../../dialects/complianceagent/register-openapi";
 import "./dashboard";
 import "../../analytics/register-openapi";
 import "../../exports/register-openapi";

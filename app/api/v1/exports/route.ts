@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { toJobJson } from "./map-job";
+import { toJobJson } from "@/lib/exports/job-json";
 import { requireOrg } from "@/lib/auth/principal";
 import { listExports } from "@/lib/exports/get-export";
 import { apiHandler } from "@/lib/http/api-handler";

@@ -1,4 +1,4 @@
-import { toExportStatus } from "../map-export";
+import { toExportStatus } from "@/lib/dialects/appsecplus/exports";
 import { requireOrg } from "@/lib/auth/principal";
 import { getExport } from "@/lib/exports/get-export";
 import { apiHandler } from "@/lib/http/api-handler";

@@ -1,4 +1,4 @@
-import { ListQuerySchema, toFilter, toListEntry } from "@/app/api/_dialects/complianceagent";
+import { ListQuerySchema, toFilter, toListEntry } from "@/lib/dialects/complianceagent/logs";
 import { ingestRequest } from "@/lib/api/ingest-request";
 import { countEvents, listEvents } from "@/lib/audit/query-events";
 import { requireOrg } from "@/lib/auth/principal";

@@ -1,4 +1,4 @@
-import { toEvidenceCreated } from "./map-evidence";
+import { toEvidenceCreated } from "@/lib/dialects/complianceagent/evidence";
 import { principalActor, requireOrg } from "@/lib/auth/principal";
 import { createEvidenceExport } from "@/lib/exports/create-export";
 import { EvidenceExportRequestSchema } from "@/lib/exports/export-schemas";

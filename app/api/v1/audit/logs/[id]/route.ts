@@ -1,4 +1,4 @@
-import { toSingleEntry } from "@/app/api/_dialects/complianceagent";
+import { toSingleEntry } from "@/lib/dialects/complianceagent/logs";
 import { getEvent } from "@/lib/audit/query-events";
 import { requireOrg } from "@/lib/auth/principal";
 import { AppError } from "@/lib/errors";

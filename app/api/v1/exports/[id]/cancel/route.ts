@@ -1,4 +1,4 @@
-import { toJobJson } from "../../map-job";
+import { toJobJson } from "@/lib/exports/job-json";
 import { principalActor, requireOrg } from "@/lib/auth/principal";
 import { cancelExport } from "@/lib/exports/cancel-export";
 import { apiHandler } from "@/lib/http/api-handler";

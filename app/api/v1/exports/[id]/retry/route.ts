@@ -1,4 +1,4 @@
-import { toJobJson } from "../../map-job";
+import { toJobJson } from "@/lib/exports/job-json";
 import { principalActor, requireOrg } from "@/lib/auth/principal";
 import { retryExport } from "@/lib/exports/retry-export";
 import { apiHandler } from "@/lib/http/api-handler";

@@ -1,4 +1,4 @@
-import { toEvidenceStatus } from "../map-evidence";
+import { toEvidenceStatus } from "@/lib/dialects/complianceagent/evidence";
 import { requireOrg } from "@/lib/auth/principal";
 import { getExport } from "@/lib/exports/get-export";
 import { apiHandler } from "@/lib/http/api-handler";

@@ -1,0 +1,59 @@
+/**
+ * ComplianceAgent dialect (`/api/v1/audit/*`): the canonical shape. A thin mapping over the shared
+ * queries in lib/audit; see docs/api.md for the field-by-field table.
+ */
+import { actionPattern } from "../../audit/action-pattern";
+import type { StoredEvent } from "../../audit/event-schema";
+import type { EventFilter } from "../../audit/query-events";
+import { parseTimeRange } from "../../audit/time-bounds";
+import type { ListEntry, SingleEntry } from "./logs.types";
+
+export { ListQuerySchema } from "./logs.types";
+
+const orderedActor = (a: StoredEvent["actor"]) => ({ type: a.type, id: a.id, ...(a.email && { email: a.email }), ...(a.name && { name: a.name }) });
+
+/** A list entry, as the seed's "Get Audit Logs" response. */
+export function toListEntry(e: StoredEvent): ListEntry {
+  return {
+    id: e.id,
+    event_type: e.action,
+    actor: orderedActor(e.actor),
+    resource: e.resource,
+    ...(e.repository && { repository: e.repository }),
+    details: e.details ?? {},
+    ...(e.changes && { changes: e.changes }),
+    ...(e.ip_address && { ip_address: e.ip_address }),
+    ...(e.user_agent && { user_agent: e.user_agent }),
+    timestamp: e.timestamp,
+  };
+}
+
+/** A single entry, as the seed's "Get Single Log Entry" response (plus seq and received_at). */
+export function toSingleEntry(e: StoredEvent): SingleEntry {
+  return {
+    id: e.id,
+    event_type: e.action,
+    actor: orderedActor(e.actor),
+    resource: e.resource,
+    ...(e.repository && { repository: e.repository }),
+    details: e.details ?? {},
+    ...(e.changes && { changes: e.changes }),
+    metadata: {
+      ...(e.ip_address && { ip_address: e.ip_address }),
+      ...(e.user_agent && { user_agent: e.user_agent }),
+      ...(e.session_id && { session_id: e.session_id }),
+      ...(e.request_id && { request_id: e.request_id }),
+    },
+    timestamp: e.timestamp,
+    received_at: e.received_at,
+    seq: e.seq,
+    hash: e.hash,
+    previous_hash: e.previous_hash,
+  };
+}
+
+/** `event_type` takes one name, a comma-separated list, or a `prefix.*` pattern. */
+export function toFilter(q: { repository_id?: string; event_type?: string; actor?: string; from?: string; to?: string }): EventFilter {
+  const range = parseTimeRange(q);
+  return { repositoryId: q.repository_id, actor: q.actor, ...range, ...actionPattern(q.event_type, { list: true }) };
+}
