@@ -56,7 +56,8 @@ export async function searchEvents(opts: {
   const [pEnd, pWindow, pLimit, pOffset, pPart, pOriginal] = [params.length - 5, params.length - 4, params.length - 3, params.length - 2, params.length - 1, params.length];
   // Highlights mark whole tokens as typed (alice@example.com) as well as the split words.
   const headlineQuery = `(websearch_to_tsquery('simple', $${pOriginal}::text) || ${tsquery})`;
-  // The page and the total run side by side (two connections on PostgreSQL).
+  // The page and the total run side by side (two connections on PostgreSQL). The count walks the
+  // newest matches in index order up to the cap (a bare LIMIT lets the planner pick a Seq Scan).
   const cap = opts.exactTotalLimit ?? EXACT_TOTAL_LIMIT;
   const countParams = [...params.slice(0, pEnd - 1), cap + 1];
   const [rows, counted] = await Promise.all([
@@ -79,7 +80,7 @@ export async function searchEvents(opts: {
       params,
     ),
     opts.sql
-      .query<{ n: number }>(`SELECT count(*)::int8 AS n FROM (SELECT 1 FROM audit_events e WHERE ${where} LIMIT $${countParams.length}) s`, countParams)
+      .query<{ n: number }>(`SELECT count(*)::int8 AS n FROM (SELECT 1 FROM audit_events e WHERE ${where} ORDER BY e.timestamp DESC, e.seq DESC LIMIT $${countParams.length}) s`, countParams)
       .then((r) => r[0]?.n ?? 0),
   ]);
   return {
