@@ -31,7 +31,7 @@ export function Histogram({ data, loading, onSelect }: { data: EventBuckets | un
     <figure className="rounded-md border border-slate-200 p-2 dark:border-slate-800" aria-busy={loading}>
       <figcaption className="flex items-center justify-between px-1 text-xs text-slate-600 dark:text-slate-300">
         <span>
-          Events over time{data ? ` · ${Math.round(data.interval_ms / 60_000) >= 1440 ? `${Math.round(data.interval_ms / 86_400_000)} d` : Math.round(data.interval_ms / 60_000) >= 60 ? `${Math.round(data.interval_ms / 3_600_000)} h` : `${Math.round(data.interval_ms / 60_000)} min`} buckets (${timeZone === "utc" ? "UTC" : "local time"})` : ""}
+          Events over time{data ? ` · ${Math.round(data.interval_ms / 60_000) >= 1440 ? `${Math.round(data.interval_ms / 86_400_000)} d` : Math.round(data.interval_ms / 60_000) >= 60 ? `${Math.round(data.interval_ms / 3_600_000)} h` : `${Math.round(data.interval_ms / 60_000)} min`} buckets (${timeZone === "utc" ? "UTC" : "local time"})${data.complete === false ? " · newest 100 000 matches counted" : ""}` : ""}
         </span>
         <span>Drag across the bars to zoom into a time range</span>
       </figcaption>
