@@ -22,6 +22,7 @@ import { resetExportConfigForTests } from "@/lib/exports/export-config";
 import { expireExports } from "@/lib/exports/expire-exports";
 import { toAppSecPlusEntry, verifiableJsonlEntry } from "@/lib/exports/format-entries";
 import { TRAILER_KEY, VERIFICATION_FILES } from "@/lib/exports/verification-format";
+import { verifyExport } from "@/lib/verifier/verify-export";
 import { claimExport, runExport, runNextExport } from "@/lib/exports/run-export";
 import { signDownloadPath } from "@/lib/exports/sign-download";
 import { call, ROOT_TOKEN, useScratchApp } from "../support/api-client";
@@ -305,6 +306,10 @@ describe(`exports (${TEST_DB})`, () => {
     const done = await call(logExportById.GET, "GET", `/audit-logs/export/${id}`, { token: exporter, params: { exportId: id } });
     const { bytes } = await fetchDownload(done.body.downloadUrl);
     const ids = entryLines(bytes).map((l) => (JSON.parse(l) as { id: string }).id);
+    // The resumed file is verifiable like any other: its trailer signs the bytes of both attempts.
+    const report = await verifyExport({ bytes, fileName: "resumed.jsonl" });
+    expect(report.problems).toEqual([]);
+    expect(report.entries).toBe(ids.length);
     const expected = await listEvents({ sql: db.sql, orgId, filter: { to: new Date(Date.parse(created.body.createdAt) + 1000) }, limit: 100_000 });
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids).toEqual(expected.map((e) => e.id).filter((x) => ids.includes(x)));

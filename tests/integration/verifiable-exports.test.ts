@@ -324,6 +324,23 @@ describe(`verifiable exports and the offline verifier (${TEST_DB})`, () => {
     expect((await verify(jsonlBytes, { key: other.vkey })).ok).toBe(false);
   });
 
+  it("JSONL: a job that died after storing its trailer but before completing is resumed with exactly one trailer", async () => {
+    const created = await call(logExport.POST, "POST", "/audit-logs/export", { token, body: { format: "jsonl", action: "access.granted" } });
+    const id = created.body.exportId as string;
+    expect(await runNextExport({ db })).toBe(id);
+    // As if the worker had died right after the trailer's chunk committed: processing, stale heartbeat.
+    await db.sql.query(`UPDATE export_jobs SET status = 'processing', worker_id = 'dead-worker', heartbeat_at = now() - interval '1 hour' WHERE id = $1`, [id]);
+    expect(await runNextExport({ db })).toBe(id);
+    const done = await call(logExportById.GET, "GET", `/audit-logs/export/${id}`, { token, params: { exportId: id } });
+    expect(done.body.status).toBe("completed");
+    const bytes = await fetchDownload(done.body.downloadUrl);
+    const ls = lines(bytes);
+    expect(ls.filter((l) => l.startsWith(`{"${TRAILER_KEY}"`))).toHaveLength(1);
+    const r = await verify(bytes);
+    expect(r.problems).toEqual([]);
+    expect(r.entries).toBe(ls.length - 1);
+  });
+
   it("a checkpoint kept earlier: same size or a consistency proof in the package → ok; other sizes need --consistency-proof, and the verifier says which", async () => {
     // An auditor kept the checkpoint of the first package; more events arrive; a second package.
     const keptNote = (await readZip(zipBytes)).files.get(VERIFICATION_FILES.checkpoint)!.toString("utf8");
