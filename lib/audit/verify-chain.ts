@@ -3,7 +3,7 @@ import type { SqlClient, SqlExecutor, SqlParam } from "../db/sql";
 import { openCheckpoint } from "../integrity/open-checkpoint";
 import { toHex } from "../integrity/encoding";
 import { loadLogSigner } from "../integrity/load-log-signer";
-import { extendFrontier, frontierRoot, type Frontier } from "../integrity/merkle";
+import { extendFrontier, frontierRoot, rangeToPerfectSubtrees, type Frontier } from "../integrity/merkle";
 import { openNote, parseVerifierKey, type NoteVerifier } from "../integrity/signed-note";
 import { noteText, parseCutNoteText } from "../retention/cut-note";
 import { COLUMNS_HASH_SQL, parseColumnsNoteText } from "./attest-columns";
@@ -98,24 +98,35 @@ async function verifyInSnapshot(opts: { tx: SqlExecutor; orgId: string; filter: 
     ),
   ];
 
-  // Retention cuts: each must carry a note signed by the log key that names it.
+  // Retention cuts: each must be covered by a signed statement — its cut note, signed by the log key
+  // and naming it, or the `retention.enforced` entry the service appended with it (that entry is in
+  // the signed tree, which the replay below checks; cuts made before issue #9 have only that).
   let cutsInvalid = 0;
   let treeStart: { size: number; frontier: Frontier | null } = { size: 0, frontier: [] };
   for (const c of cutRows) {
     const seq = Number(c.cut_seq);
     const text = c.note ? signedText(c.note) : null;
     const st = text ? parseCutNoteText(text) : null;
-    const valid = st !== null && st.cutSeq === seq && st.cutHash === c.cut_hash && st.origin === origin;
-    if (!valid) {
+    const signed = st !== null && st.cutSeq === seq && st.cutHash === c.cut_hash && st.origin === origin;
+    const recorded =
+      signed ||
+      (
+        await tx.query(
+          `SELECT 1 FROM audit_events WHERE org_id = $1 AND action = 'retention.enforced'
+             AND content::jsonb #>> '{details,through_seq}' = $2 AND content::jsonb #>> '{details,cut_hash}' = $3 LIMIT 1`,
+          [orgId, String(seq), c.cut_hash],
+        )
+      ).length > 0;
+    if (!signed && !recorded) {
       cutsInvalid++;
       note({
         seq,
         id: null,
         problem: "cut_unsigned",
-        message: `the retention cut through entry ${seq} is not covered by a cut note signed with the log key${c.note ? " (its note does not verify or does not name this cut)" : " (it has none)"}: entries 1..${seq} may have been removed by someone else`,
+        message: `the retention cut through entry ${seq} is covered by no signed statement (${c.note ? "its note does not verify or does not name this cut" : "it has no cut note"}, and no retention.enforced entry names it): entries 1..${seq} may have been removed by someone else`,
       });
     }
-    treeStart = { size: seq, frontier: valid ? st.frontier : null };
+    treeStart = { size: seq, frontier: signed && st.frontier ? st.frontier : recorded ? await storedFrontier(tx, orgId, seq) : null };
   }
   const lastCut = cutRows.length ? { seq: Number(cutRows[cutRows.length - 1]!.cut_seq), hash: cutRows[cutRows.length - 1]!.cut_hash } : null;
 
@@ -332,6 +343,28 @@ async function verifyInSnapshot(opts: { tx: SqlExecutor; orgId: string; filter: 
     problem_count: problemCount,
     problems: shown,
   };
+}
+
+/**
+ * The compact range of [0, size) from the stored subtrees (kept by audit_merkle_store_prefix before a
+ * cut, or by the tree's backfill); null when one is missing. Trusted only as far as the checkpoints
+ * after it then match.
+ */
+async function storedFrontier(tx: SqlExecutor, orgId: string, size: number): Promise<Frontier | null> {
+  const parts = rangeToPerfectSubtrees(0, size);
+  if (parts.length === 0) return [];
+  const rows = await tx.query<{ level: number; idx: number; hash: Uint8Array }>(
+    `SELECT level, idx, hash FROM audit_merkle_nodes WHERE org_id = $1 AND (level, idx) IN (SELECT * FROM unnest($2::int[], $3::int8[]))`,
+    [orgId, parts.map((p) => p.level), parts.map((p) => p.index)],
+  );
+  const byKey = new Map(rows.map((r) => [`${r.level}/${Number(r.idx)}`, r.hash]));
+  const out: Frontier = [];
+  for (const p of parts) {
+    const h = byKey.get(`${p.level}/${p.index}`);
+    if (!h) return null;
+    out.push(h);
+  }
+  return out;
 }
 
 const entryProblems = new Set<ChainProblem["problem"]>(["hash_mismatch", "broken_link", "column_mismatch"]);

@@ -131,6 +131,20 @@ describe(`retention purge attacks (${TEST_DB})`, () => {
     expect(enforced).toEqual([{ seq: 8 }]);
   });
 
+  it("a cut without a note (as cuts made before issue #9) is valid when the signed tree holds the retention.enforced entry naming it", async () => {
+    const orgId = await heldOrg();
+    await enforceRetention({ db, orgId });
+    expect(await verify(orgId)).toMatchObject({ verified: true, log: { cuts_invalid: 0 } });
+    await tamper(orgId, [`UPDATE audit_chain_cuts SET note = NULL WHERE org_id = $1`]);
+    const v = await verify(orgId);
+    expect(v).toMatchObject({ verified: true, retention_cut: { seq: 2 }, log: { cuts_invalid: 0, tree_size: 8 } });
+    expect(v.log.checkpoints_checked).toBeGreaterThan(0);
+    // …but not when that entry is gone too: then nothing signed says the service made the cut.
+    const [enforced] = await db.sql.query<{ seq: number }>(`SELECT seq FROM audit_events WHERE org_id = $1 AND action = 'retention.enforced'`, [orgId]);
+    await tamper(orgId, [`UPDATE audit_events SET content = replace(content, '"through_seq":2', '"through_seq":1') WHERE org_id = $1 AND seq = ${enforced!.seq}`]);
+    expectProblem(await verify(orgId), { problem: "cut_unsigned", seq: 2 });
+  });
+
   it("editing a copied column cannot pull an entry out of a hold: the purge re-checks the hashed content", async () => {
     const orgId = await heldOrg();
     // A superuser rewrites entry 3's repository_id with the guard off; the content still says repo_legal.
@@ -206,6 +220,17 @@ describe(`tamper attacks on the log, detected by verify (${TEST_DB})`, () => {
     const orgId = await loggedOrg();
     const v = await verify(orgId);
     expect(v).toMatchObject({ verified: true, problem_count: 0, log: { tree_size: 8, checkpoints_checked: 8, attestations: 8, unattested_entries: 0, guards_ok: true } });
+  });
+
+  it("each verification through the API path is itself recorded as integrity.verified, with its summary", async () => {
+    const { verifyAndRecord } = await import("@/lib/audit/verify-and-record");
+    const orgId = await loggedOrg(3);
+    await tamper(orgId, [`UPDATE audit_events SET actor_email = 'x@example.com' WHERE org_id = $1 AND seq = 2`]);
+    const v = await verifyAndRecord({ db, orgId, actor: tester, filter: {} });
+    expect(v.verified).toBe(false);
+    const [ev] = await db.sql.query<{ seq: number; content: string }>(`SELECT seq, content FROM audit_events WHERE org_id = $1 AND action = 'integrity.verified'`, [orgId]);
+    expect(ev!.seq).toBe(4);
+    expect(JSON.parse(ev!.content).details).toMatchObject({ verified: false, logs_checked: 3, tree_size: 3, problem_count: 1, problem_kinds: { column_mismatch: 1 } });
   });
 
   it("attack 1: edit content → hash_mismatch at the entry and root_mismatch naming it", async () => {
