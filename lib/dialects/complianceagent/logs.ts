@@ -6,22 +6,26 @@ import { actionPattern } from "../../audit/action-pattern";
 import type { StoredEvent } from "../../audit/event-schema";
 import type { EventFilter } from "../../audit/query-events";
 import { parseTimeRange } from "../../audit/time-bounds";
-import type { ListEntry, SingleEntry } from "./logs.types";
+import type { EntryBase, ListEntry, SingleEntry } from "./logs.types";
 
 export { ListQuerySchema } from "./logs.types";
 
 const orderedActor = (a: StoredEvent["actor"]) => ({ type: a.type, id: a.id, ...(a.email && { email: a.email }), ...(a.name && { name: a.name }) });
 
+const base = (e: StoredEvent): EntryBase => ({
+  id: e.id,
+  event_type: e.action,
+  actor: orderedActor(e.actor),
+  resource: e.resource,
+  ...(e.repository && { repository: e.repository }),
+  details: e.details ?? {},
+  ...(e.changes && { changes: e.changes }),
+});
+
 /** A list entry, as the seed's "Get Audit Logs" response. */
 export function toListEntry(e: StoredEvent): ListEntry {
   return {
-    id: e.id,
-    event_type: e.action,
-    actor: orderedActor(e.actor),
-    resource: e.resource,
-    ...(e.repository && { repository: e.repository }),
-    details: e.details ?? {},
-    ...(e.changes && { changes: e.changes }),
+    ...base(e),
     ...(e.ip_address && { ip_address: e.ip_address }),
     ...(e.user_agent && { user_agent: e.user_agent }),
     timestamp: e.timestamp,
@@ -31,13 +35,7 @@ export function toListEntry(e: StoredEvent): ListEntry {
 /** A single entry, as the seed's "Get Single Log Entry" response (plus seq and received_at). */
 export function toSingleEntry(e: StoredEvent): SingleEntry {
   return {
-    id: e.id,
-    event_type: e.action,
-    actor: orderedActor(e.actor),
-    resource: e.resource,
-    ...(e.repository && { repository: e.repository }),
-    details: e.details ?? {},
-    ...(e.changes && { changes: e.changes }),
+    ...base(e),
     metadata: {
       ...(e.ip_address && { ip_address: e.ip_address }),
       ...(e.user_agent && { user_agent: e.user_agent }),

@@ -25,7 +25,8 @@ const Resource = z.object({ type: z.string(), id: z.string(), name: z.string().o
 const Repository = z.object({ id: z.string(), name: z.string() });
 const Changes = z.record(z.string(), z.object({ old: Json.optional(), new: Json.optional() }));
 
-export const ListEntry = z.object({
+/** What a list entry and a single entry share, in the seed's key order. */
+const EntryBase = z.object({
   id: z.string(),
   event_type: z.string(),
   actor: Actor,
@@ -33,19 +34,16 @@ export const ListEntry = z.object({
   repository: Repository.optional(),
   details: z.record(z.string(), Json),
   changes: Changes.optional(),
+});
+export type EntryBase = z.infer<typeof EntryBase>;
+
+export const ListEntry = EntryBase.extend({
   ip_address: z.string().optional(),
   user_agent: z.string().optional(),
   timestamp: z.string(),
 });
 
-export const SingleEntry = z.object({
-  id: z.string(),
-  event_type: z.string(),
-  actor: Actor,
-  resource: Resource,
-  repository: Repository.optional(),
-  details: z.record(z.string(), Json),
-  changes: Changes.optional(),
+export const SingleEntry = EntryBase.extend({
   metadata: z.object({ ip_address: z.string().optional(), user_agent: z.string().optional(), session_id: z.string().optional(), request_id: z.string().optional() }),
   timestamp: z.string(),
   received_at: z.string(),
