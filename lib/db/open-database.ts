@@ -120,7 +120,13 @@ async function openPostgres(url: string, max: number): Promise<Database> {
       }
     },
     async exec(script) {
-      await pool.query(script);
+      // A script (several statements, no parameters) under the same budget as a query.
+      const client = await pool.connect();
+      try {
+        await run(client, script, [], false);
+      } finally {
+        client.release();
+      }
     },
   };
   const u = new URL(url);
