@@ -246,7 +246,7 @@ beforeAll(async () => {
   // Some data to read, list and export (acknowledged like any other ingest).
   const seed = fc.sample(validEventArb, { numRuns: 30, seed: SEED });
   const r = await call(modules.get("/api/v1/audit/logs")!.POST!, "POST", "/api/v1/audit/logs", { token: tokens.fi, body: { events: seed } });
-  expect(r.status).toBe(201);
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
   stats.acknowledged += r.body.data.accepted;
   knownIds.push(...seed.flatMap((e) => (e.id ? [e.id] : [])).slice(0, 5));
   const exp = await call(modules.get("/audit-logs/export")!.POST!, "POST", "/audit-logs/export", { token: tokens.fo, body: { format: "jsonl" } });
