@@ -185,6 +185,18 @@ describe(`audit record and change commit together (${TEST_DB})`, () => {
     expect((await records("legal_hold.released")).filter((r) => r.resource_id === hold.id)).toHaveLength(1);
   });
 
+  it("concurrent retention policy updates: each record's old value is the value it really replaced", async () => {
+    const org = await createTestOrg(t.db, "policy-race");
+    const days = [400, 500, 600, 700];
+    await Promise.all(days.map((d) => updateRetentionPolicy({ db: t.db, orgId: org.id, update: { audit_logs: { retention_days: d } }, actor })));
+    const rows = await t.db.sql.query<{ content: string }>(`SELECT content FROM audit_events WHERE org_id = $1 AND action = 'retention.policy_updated' ORDER BY seq`, [org.id]);
+    const steps = rows.map((r) => (JSON.parse(r.content) as { changes: Record<string, { old: number; new: number }> }).changes["audit_logs.retention_days"]!);
+    expect(steps).toHaveLength(4);
+    expect(steps[0]!.old).toBe(2555);
+    for (let i = 1; i < steps.length; i++) expect(steps[i]!.old).toBe(steps[i - 1]!.new);
+    expect((await getRetentionPolicy({ db: t.db, orgId: org.id })).audit_logs.retention_days).toBe(steps[3]!.new);
+  });
+
   it("exports and orgs: no queued job without export.requested, no cancellation without export.cancelled, no org without org.created", async () => {
     const jobs = () => t.db.prisma.exportJob.count({ where: { orgId } });
     const n = await jobs();
