@@ -174,6 +174,18 @@ describe(`verifiable log: tree, checkpoints, proofs (${TEST_DB})`, () => {
     expect(await err(getCheckpoint({ sql: t.db.sql, orgId: org.id, size: 2 }))).toMatchObject({ status: 404 });
   });
 
+  it("the signing key is nowhere in the database (every row of every table, as text)", async () => {
+    const secret = key.skey.split("+").pop()!; // base64(0x01 ‖ seed)
+    const tables = await t.db.sql.query<{ t: string }>(`SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public'`);
+    expect(tables.length).toBeGreaterThan(10);
+    for (const { t: table } of tables) {
+      const hits = await t.db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${table}" x WHERE x::text LIKE '%' || $1 || '%'`, [secret]);
+      expect(hits[0]!.n, table).toBe(0);
+    }
+    const scanned = await t.db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_checkpoints WHERE org_id = $1`, [org.id]);
+    expect(scanned[0]!.n).toBe(BATCHES.length); // the scan above did look at rows
+  });
+
   it("one root per size: the database refuses a second checkpoint of a size, and any change to checkpoints or nodes", async () => {
     const c = cps[3]!;
     await expect(
