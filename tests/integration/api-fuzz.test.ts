@@ -260,7 +260,8 @@ afterAll(async () => {
 });
 
 describe(`API fuzzer over /api/openapi.json (${TEST_DB})`, () => {
-  it("every operation: never 5xx; refusals name the field and store nothing; ingest stores exactly what was sent", async () => {
+  // Its own time budget: ~43 operations × FUZZ_RUNS cases (×10 for ingest); the default config's 120 s is for ordinary tests.
+  it("every operation: never 5xx; refusals name the field and store nothing; ingest stores exactly what was sent", { timeout: 120_000 + RUNS * 20_000 }, async () => {
     const ops = operationsOf(doc);
     expect(ops.length).toBeGreaterThan(30);
     for (const op of ops) expect(modules.get(op.path)?.[op.method], `${op.method} ${op.path} has a route module`).toBeDefined();
