@@ -346,21 +346,32 @@ function checkEntryLines(lines: Iterable<LineCheck>, mode: "canonical" | "appsec
   return seqs;
 }
 
-/** Splits text into lines (each ending in "\n"); a last line without newline is reported. */
-function* splitLines(file: string, text: string, rec: Recorder, firstLine = 1): Generator<LineCheck> {
+/**
+ * The lines of a file (each ending in "\n"), decoded one at a time: a file of any size (an events
+ * file of millions of entries is larger than the longest string V8 allows) is never one string. A
+ * last line without newline is reported.
+ */
+function* splitLines(file: string, buf: Buffer, rec: Recorder): Generator<LineCheck> {
   let start = 0;
-  let line = firstLine;
-  while (start < text.length) {
-    const nl = text.indexOf("\n", start);
+  let line = 1;
+  while (start < buf.length) {
+    const nl = buf.indexOf(0x0a, start);
     if (nl < 0) {
-      rec.problem({ file, line, seq: seqHint(text.slice(start)), message: "last line has no newline (the file was cut)" });
-      yield { file, text: text.slice(start), line };
+      const text = buf.toString("utf8", start);
+      rec.problem({ file, line, seq: seqHint(text), message: "last line has no newline (the file was cut)" });
+      yield { file, text, line };
       return;
     }
-    yield { file, text: text.slice(start, nl), line };
+    yield { file, text: buf.toString("utf8", start, nl), line };
     start = nl + 1;
     line++;
   }
+}
+
+function countLines(buf: Buffer): number {
+  let n = 0;
+  for (let i = buf.indexOf(0x0a); i >= 0; i = buf.indexOf(0x0a, i + 1)) n++;
+  return n;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -423,8 +434,7 @@ async function verifyZipFiles(opts: VerifyExportOptions, rec: Recorder, entries:
   let lines = 0;
   let eventsSeqs: Set<number> | undefined;
   for (const name of jsonlFiles) {
-    const text = zip.files.get(name)!.toString("utf8");
-    const seqs = checkEntryLines(splitLines(name, text, rec), "canonical", entries, rec);
+    const seqs = checkEntryLines(splitLines(name, zip.files.get(name)!, rec), "canonical", entries, rec);
     lines += seqs.length;
     const expected = manifest?.files.find((f) => f.name === name)?.entries;
     if (expected !== undefined && expected !== seqs.length) {
@@ -476,8 +486,7 @@ function verifyJsonl(opts: VerifyExportOptions, rec: Recorder, entries: Map<numb
   if (end > 0 && buf[end - 1] === 0x0a) end--;
   const trailerStart = buf.lastIndexOf(0x0a, end - 1) + 1;
   const body = buf.subarray(0, trailerStart);
-  const bodyText = body.toString("utf8");
-  const bodyLines = bodyText.length === 0 ? 0 : bodyText.split("\n").length - 1;
+  const bodyLines = countLines(body);
   const trailerLine = bodyLines + 1;
   let trailer: ReturnType<typeof TrailerSchema.parse> | undefined;
   /** Whether the last line is an entry (the trailer was dropped) rather than a (damaged) trailer. */
@@ -495,7 +504,7 @@ function verifyJsonl(opts: VerifyExportOptions, rec: Recorder, entries: Map<numb
   } catch {
     rec.problem({ file, line: trailerLine, message: "the last line (the trailer) is not valid JSON" });
   }
-  const lines: Iterable<LineCheck> = lastIsEntry ? splitLines(file, buf.toString("utf8"), rec) : splitLines(file, bodyText, rec);
+  const lines: Iterable<LineCheck> = splitLines(file, lastIsEntry ? buf : body, rec);
   const seqs = checkEntryLines(lines, "appsecplus", entries, rec);
   if (trailer && trailer.lines !== bodyLines) {
     rec.problem({ file, line: trailerLine, message: `${fmt(bodyLines)} entry lines, the trailer says ${fmt(trailer.lines)}: lines were dropped or added` });
