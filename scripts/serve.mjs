@@ -13,9 +13,9 @@ const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
 process.env.AUDIT_PEER_FROM_LAUNCHER = "1";
 process.env.NEXT_TELEMETRY_DISABLED = "1";
 const port = Number(process.env.PORT || 3000);
-const hostname = process.env.HOSTNAME || undefined;
+// All interfaces, as `next start` (HOSTNAME is deliberately not read: containers set it to their name).
 
-const app = next({ dev: false, dir: root, port, hostname: hostname ?? "localhost" });
+const app = next({ dev: false, dir: root, port, hostname: "localhost" });
 const handle = app.getRequestHandler();
 await app.prepare();
 
@@ -31,7 +31,7 @@ const server = http.createServer((req, res) => {
   });
 });
 server.keepAliveTimeout = 65_000;
-server.listen(port, hostname, () => console.log(`[audit-trail] listening on http://${hostname ?? "localhost"}:${port}`));
+server.listen(port, () => console.log(`[audit-trail] listening on port ${port}`));
 
 for (const sig of ["SIGINT", "SIGTERM"]) {
   process.once(sig, () => {
