@@ -161,13 +161,23 @@ function isConnectionLost(e: unknown): boolean {
   return (typeof code === "string" && (/^08/.test(code) || code.startsWith("57P") || code.startsWith("E"))) || /Connection terminated|not queryable/i.test((e as Error).message ?? "");
 }
 
+/**
+ * Server settings for the embedded store (on top of PGlite's own start parameters), applied at every
+ * start. WAL sized for an embedded store: PostgreSQL's default max_wal_size of 1 GB let the WAL
+ * grow to ~1 GB beside ~0.6 GB of data at 300 000 events. PGlite is single-user: no checkpointer,
+ * so a checkpoint runs when the WAL passes max_wal_size (inside the statement that writes it) or
+ * when lib/db/maintain-tables.ts runs one; files beyond min_wal_size are removed at checkpoints.
+ * See docs/operations.md ("Embedded store upkeep").
+ */
+export const PGLITE_SETTINGS = ["-c", "max_wal_size=128MB", "-c", "min_wal_size=32MB"] as const;
+
 async function openPglite(dataDir: string): Promise<Database> {
   const dir = path.resolve(dataDir);
   fs.mkdirSync(path.dirname(dir), { recursive: true });
   const release = acquireDataDirLock(dir);
   let db: PGlite;
   try {
-    db = await PGlite.create(dir, { parsers: { [INT8_OID]: (v: string) => Number(v) } });
+    db = await PGlite.create(dir, { parsers: { [INT8_OID]: (v: string) => Number(v) }, startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS] });
   } catch (e) {
     release();
     throw e;

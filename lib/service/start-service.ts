@@ -6,6 +6,7 @@ import { ensureOrg } from "../orgs/create-org";
 import { DEMO_ADMIN_EMAIL, ensureAdmin, ensureDemoAdmin } from "../users/ensure-admin";
 import { startExportWorker } from "../exports/start-export-worker";
 import { startRetentionJob } from "../retention/start-retention-job";
+import { startTableMaintenance } from "../db/maintain-tables";
 import { loadLogSigner } from "../integrity/load-log-signer";
 import { signPendingCheckpoints } from "../integrity/sign-pending-checkpoints";
 
@@ -42,6 +43,9 @@ export async function startService(log: (line: string) => void = console.log): P
   }
   startExportWorker({ db, log });
   startRetentionJob({ db, log });
+  // PGlite has no autovacuum: the service analyzes, vacuums and checkpoints it (PostgreSQL's
+  // autovacuum does this for the server, from the same storage parameters).
+  if (db.kind === "pglite") startTableMaintenance({ sql: db.sql, log });
   const base = `http://localhost:${cfg.PORT}`;
   log(`[audit-trail] ready: open ${base}`);
   if (cfg.AUDIT_ROOT_TOKEN) log(`[audit-trail] root token set: POST ${base}/api/v1/admin/orgs and /api/v1/admin/tokens to bootstrap`);
