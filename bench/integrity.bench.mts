@@ -11,6 +11,7 @@
  * Extending it: add a phase function taking the `Phase` context (the database, the big org with
  * TOTAL entries signed in batches of 1000) and push its rows in the default export.
  */
+import os from "node:os";
 import { appendEvents } from "../lib/audit/append-events.ts";
 import { verifyChain } from "../lib/audit/verify-chain.ts";
 import { canonicalJson } from "../lib/audit/canonical-json.ts";
@@ -82,10 +83,10 @@ async function ingestPhase(ctx: BenchContext, db: Database, events: EventInput[]
     const batches = chunk(slice, BATCH);
     on += await withCheckpoints(true, () => ingest(db, bigOrg, batches, 2));
     nOn += slice.length;
-    // the same events again (fresh ids) into the org without checkpoints
-    const copies = batches.map((b) => b.map((e) => ({ ...e, id: `p-${e.id}` })));
+    // a third of the same events again (fresh ids) into the org without checkpoints (enough for a rate)
+    const copies = batches.slice(0, Math.ceil(batches.length / 3)).map((b) => b.map((e) => ({ ...e, id: `p-${e.id}` })));
     off += await withCheckpoints(false, () => ingest(db, plainOrg, copies, 2));
-    nOff += slice.length;
+    nOff += copies.reduce((n, b) => n + b.length, 0);
     ctx.log(`round ${r + 1}/${rounds}: ${nOn} events with checkpoints, ${nOff} without`);
   }
   // One-event requests (the service's own records, single-event ingest): where per-transaction cost shows.
@@ -120,13 +121,17 @@ async function checkpointCostPhase(p: Phase, events: EventInput[]): Promise<Benc
   );
   const ROLLBACK = new Error("rollback");
   const total: number[] = [];
+  const nodeCpu: number[] = [];
   for (const batch of contents) {
     await p.db.sql
       .transaction(async (tx) => {
         const head = (await tx.query<{ seq: number }>(`SELECT seq FROM audit_chain_heads WHERE org_id = $1 FOR UPDATE`, [p.bigOrg]))[0]!;
         const t0 = performance.now();
+        const c0 = process.cpuUsage();
         await signCheckpoint({ tx, orgId: p.bigOrg, headSeq: Number(head.seq), contents: batch });
+        const c = process.cpuUsage(c0);
         total.push((performance.now() - t0) * 1000);
+        nodeCpu.push(c.user + c.system);
         throw ROLLBACK;
       })
       .catch((e: unknown) => {
@@ -139,17 +144,19 @@ async function checkpointCostPhase(p: Phase, events: EventInput[]): Promise<Benc
   let frontier: Uint8Array[] = [];
   let size = 0;
   for (const batch of contents) {
-    const t0 = performance.now();
+    const c0 = process.cpuUsage();
     const x = extendFrontier({ frontier, size, leafHashes: batch.map((c) => leafHash(c)) });
     signNote({ text: formatCheckpoint({ origin: "bench/x", size: x.size, rootHash: frontierRoot(x.frontier) }), signer });
-    cpu.push((performance.now() - t0) * 1000);
+    const c = process.cpuUsage(c0);
+    cpu.push(c.user + c.system);
     frontier = x.frontier;
     size = x.size;
   }
   return [
     { metric: `checkpoint per batch of ${BATCH} (signCheckpoint in the ingest transaction), p50`, value: percentile(total, 50), unit: "µs" },
     { metric: `checkpoint per batch of ${BATCH}, p95`, value: percentile(total, 95), unit: "µs", target: "≤ 5 000 µs", pass: percentile(total, 95) <= 5000 },
-    { metric: `of which CPU (1000 leaf hashes + frontier + Ed25519), p50`, value: percentile(cpu, 50), unit: "µs" },
+    { metric: `checkpoint per batch of ${BATCH}: CPU time of this process (load-independent), p50`, value: percentile(nodeCpu, 50), unit: "µs" },
+    { metric: `of which 1000 leaf hashes + frontier + Ed25519 (CPU time), p50`, value: percentile(cpu, 50), unit: "µs" },
   ];
 }
 
@@ -198,7 +205,7 @@ async function verifyPhase(p: Phase): Promise<BenchRow[]> {
   let checked = 0;
   for (let i = 0; i < 4; i++) {
     const t0 = performance.now();
-    const v = await verifyChain({ sql: p.db.sql, orgId: p.bigOrg, filter: {} });
+    const v = await verifyChain({ sql: p.db.sql, orgId: p.bigOrg, filter: {}, parallel: 1 }); // as the API does on PostgreSQL
     const secs = (performance.now() - t0) / 1000;
     if (!v.verified) throw new Error(`verify failed on the bench log: ${v.problems[0]?.message}`);
     if (v.log.checkpoints_checked === 0 || v.log.unattested_entries !== 0) throw new Error("verify checked no checkpoint or found unattested entries");
@@ -218,6 +225,7 @@ export default async function integrity(ctx: BenchContext): Promise<BenchRow[]> 
   const db = await openDatabase({ url: scratch.url, poolSize: 6 });
   try {
     await runMigrations({ sql: db.sql, advisoryLock: true });
+    const load0 = os.loadavg()[0]!;
     const events = benchEvents(TOTAL);
     ctx.log(`ingesting ${events.length} events with checkpoints and the same without, alternating…`);
     const ing = await ingestPhase(ctx, db, events);
