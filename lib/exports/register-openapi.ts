@@ -19,7 +19,8 @@ registerRoute({
   path: "/audit-logs/export",
   operationId: "appsecExportAuditLogs",
   summary: "AppSec+ ExportAuditLogs",
-  description: "Queues a JSONL (AppSec+ entry shape) or CSV (RFC 4180, formula injection neutralised) export of the filtered log. Also accepts the list filters and the explorer's query (`q`).",
+  description:
+    "Queues a JSONL or CSV (RFC 4180, formula injection neutralised) export of the filtered log. Also accepts the list filters and the explorer's query (`q`). JSONL lines are AppSec+ entries plus `canonical` (the stored, hashed entry), and the last line is the `audit_trail_verification` trailer (signed checkpoint, public key, Merkle multiproof, signature over the lines): `npx audit-trail verify` checks the file offline (docs/exports.md).",
   tags: ["AppSec+", ...tags],
   scope: "audit:export",
   security,
@@ -43,7 +44,8 @@ registerRoute({
   path: "/api/v1/audit/evidence/export",
   operationId: "complianceAgentExportEvidence",
   summary: "ComplianceAgent Export Evidence Package",
-  description: "Queues a ZIP: README.md, events.jsonl, one file per section, compliance_reports.json and manifest.json (sha256 of every file, request, period, verify result, chain head).",
+  description:
+    "Queues a ZIP: README.md, events.jsonl, one file per section, compliance_reports.json, verification/ (signed checkpoint, public key, Merkle multiproof, consistency proofs), manifest.json (sha256 of every file, request, period, verify result, chain head, log {origin, tree_size, root_hash}) and manifest.sig (the log key's signed note over the manifest's SHA-256). `npx audit-trail verify` checks it offline (docs/exports.md).",
   tags: ["ComplianceAgent", ...tags],
   scope: "audit:export",
   security,
