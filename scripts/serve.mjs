@@ -33,12 +33,27 @@ const server = http.createServer((req, res) => {
 server.keepAliveTimeout = 65_000;
 server.listen(port, () => console.log(`[audit-trail] listening on port ${port}`));
 
-for (const sig of ["SIGINT", "SIGTERM"]) {
-  process.once(sig, () => {
-    server.close();
-    // Let Next run its shutdown hooks (instrumentation closes the database), then exit.
-    Promise.resolve(app.close?.())
-      .catch(() => undefined)
-      .finally(() => process.exit(0));
-  });
+let stopping = false;
+function shutdown() {
+  if (stopping) return;
+  stopping = true;
+  server.close();
+  // Let Next run its shutdown hooks (instrumentation closes the database), then exit.
+  Promise.resolve(app.close?.())
+    .catch(() => undefined)
+    .finally(() => process.exit(0));
+}
+for (const sig of ["SIGINT", "SIGTERM"]) process.once(sig, shutdown);
+
+// Started by scripts/start.mjs: if that parent dies without forwarding a signal (kill -9), this
+// server is re-parented; it then shuts down cleanly instead of living on as an orphan that keeps the
+// port and the PGlite data directory.
+if (process.env.AUDIT_EXIT_WITH_PARENT === "1") {
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) {
+      console.error("[audit-trail] npm start's launcher is gone: shutting down");
+      shutdown();
+    }
+  }, 500).unref();
 }

@@ -18,6 +18,6 @@ if (!fs.existsSync(path.join(root, process.env.NEXT_DIST_DIR || ".next", "BUILD_
 // scripts/serve.mjs: Next.js behind node:http, passing the TCP peer address to the app (client
 // addresses and AUDIT_TRUSTED_PROXIES: lib/http/client-address.ts).
 const port = process.env.PORT || "3000";
-const child = spawn(process.execPath, [path.join(root, "scripts", "serve.mjs")], { cwd: root, stdio: "inherit", env: { ...process.env, PORT: port } });
+const child = spawn(process.execPath, [path.join(root, "scripts", "serve.mjs")], { cwd: root, stdio: "inherit", env: { ...process.env, PORT: port, AUDIT_EXIT_WITH_PARENT: "1" } });
 for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(sig, () => child.kill(sig));
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
