@@ -7,31 +7,46 @@ import { signNote } from "../integrity/signed-note";
  * Copied-column attestations (prisma/sql/column_attestations.sql). The note's text is
  *
  *   <origin>
- *   audit-trail columns v1
+ *   audit-trail columns v2
  *   <from_seq> <to_seq>
- *   <hex SHA-256 of the concatenated audit_columns_hash() of rows from_seq..to_seq, in seq order>
+ *   <hex SHA-256 of the concatenated row hashes (COLUMNS_HASH_SQL) of rows from_seq..to_seq, in seq order>
+ *   xmin <the rows' xmin: the id of the ingest transaction that wrote them> (or "xmin -")
+ *
+ * Any later change of a row by SQL (UPDATE with the guards off, ALTER TABLE … TYPE … USING, a
+ * DELETE + re-INSERT, a restore) writes a new row version with another xmin, so verify compares the
+ * rows' xmin (free: no column is read) with the signed one and re-checks only rows that differ;
+ * `deep` verification recomputes the digest of every range instead.
+ *
+ * v1 (the SQL function audit_columns_hash, text serialisation) cost twice as much per row; its
+ * attestations are treated as absent (those rows are checked field by field).
  */
-export const COLUMNS_NOTE_HEADER = "audit-trail columns v1";
+export const COLUMNS_NOTE_HEADER = "audit-trail columns v2";
 
-/** The SQL expression of one row's column hash (alias `e` = audit_events): the one declaration's call. */
-export const COLUMNS_HASH_SQL = `audit_columns_hash(e.seq, e.id, e."timestamp", e.received_at, e.actor_id, e.actor_type, e.actor_email,
-  e.action, e.resource_type, e.resource_id, e.repository_id, e.repository_name, e.search_vector)`;
+/**
+ * The SQL expression of one row's column hash (alias `e` = audit_events), used by ingest and verify:
+ * SHA-256 of the binary form (record_send: per column its type, length and binary value — no
+ * session setting involved, NULL distinct from any value) of the copied columns.
+ */
+export const COLUMNS_HASH_SQL = `sha256(record_send(ROW(e.seq, e.id, e."timestamp", e.received_at, e.actor_id, e.actor_type, e.actor_email,
+  e.action, e.resource_type, e.resource_id, e.repository_id, e.repository_name, e.search_vector)))`;
 
 export interface ColumnsStatement {
   origin: string;
   fromSeq: number;
   toSeq: number;
   digestHex: string;
+  /** The 32-bit xmin all rows of the range had when attested; null when they did not share one. */
+  xmin: number | null;
 }
 
 export function formatColumnsNoteText(s: ColumnsStatement): string {
-  return `${s.origin}\n${COLUMNS_NOTE_HEADER}\n${s.fromSeq} ${s.toSeq}\n${s.digestHex}\n`;
+  return `${s.origin}\n${COLUMNS_NOTE_HEADER}\n${s.fromSeq} ${s.toSeq}\n${s.digestHex}\nxmin ${s.xmin ?? "-"}\n`;
 }
 
 export function parseColumnsNoteText(text: string): ColumnsStatement | null {
-  const m = /^([^\n]+)\naudit-trail columns v1\n(\d+) (\d+)\n([0-9a-f]{64})\n$/.exec(text);
+  const m = /^([^\n]+)\naudit-trail columns v2\n(\d+) (\d+)\n([0-9a-f]{64})\nxmin (\d+|-)\n$/.exec(text);
   if (!m) return null;
-  return { origin: m[1]!, fromSeq: Number(m[2]), toSeq: Number(m[3]), digestHex: m[4]! };
+  return { origin: m[1]!, fromSeq: Number(m[2]), toSeq: Number(m[3]), digestHex: m[4]!, xmin: m[5] === "-" ? null : Number(m[5]) };
 }
 
 /**
@@ -41,8 +56,9 @@ export function parseColumnsNoteText(text: string): ColumnsStatement | null {
  */
 export async function attestColumns(opts: { tx: SqlExecutor; orgId: string; fromSeq: number; toSeq: number; signer?: LogSigner }): Promise<void> {
   if (process.env.AUDIT_BENCH_SKIP_CHECKPOINTS === "1") return; // bench only, as signCheckpoint
-  const [row] = await opts.tx.query<{ digest: string; n: number; slug: string }>(
+  const [row] = await opts.tx.query<{ digest: string; n: number; slug: string; xmin_lo: number; xmin_hi: number }>(
     `SELECT encode(sha256(string_agg(${COLUMNS_HASH_SQL}, ''::bytea ORDER BY e.seq)), 'hex') AS digest, count(*)::int8 AS n,
+       min(e.xmin::text::int8) AS xmin_lo, max(e.xmin::text::int8) AS xmin_hi,
        (SELECT slug FROM orgs WHERE id = $1) AS slug
      FROM audit_events e WHERE e.org_id = $1 AND e.seq BETWEEN $2 AND $3`,
     [opts.orgId, opts.fromSeq, opts.toSeq],
@@ -52,7 +68,13 @@ export async function attestColumns(opts: { tx: SqlExecutor; orgId: string; from
   }
   const signer = opts.signer ?? loadLogSigner();
   const note = signNote({
-    text: formatColumnsNoteText({ origin: signer.origin(row.slug), fromSeq: opts.fromSeq, toSeq: opts.toSeq, digestHex: row.digest }),
+    text: formatColumnsNoteText({
+      origin: signer.origin(row.slug),
+      fromSeq: opts.fromSeq,
+      toSeq: opts.toSeq,
+      digestHex: row.digest,
+      xmin: Number(row.xmin_lo) === Number(row.xmin_hi) ? Number(row.xmin_lo) : null,
+    }),
     signer: signer.signer,
   });
   await opts.tx.query(`INSERT INTO audit_column_attestations (org_id, from_seq, to_seq, note) VALUES ($1, $2, $3, $4)`, [opts.orgId, opts.fromSeq, opts.toSeq, note]);

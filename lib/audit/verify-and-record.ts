@@ -17,8 +17,11 @@ export async function verifyAndRecord(opts: {
   filter: EventFilter;
   range?: { from?: string; to?: string; repository_id?: string };
   logKey?: LogKey;
+  deep?: boolean;
 }): Promise<VerifyResult> {
-  const result = await verifyChain({ sql: opts.db.sql, orgId: opts.orgId, filter: opts.filter, logKey: opts.logKey });
+  // On PostgreSQL a second connection reads every other window of the same snapshot (2 cores: ~2×).
+  const parallel = opts.db.kind === "postgresql" ? 1 : 0;
+  const result = await verifyChain({ sql: opts.db.sql, orgId: opts.orgId, filter: opts.filter, logKey: opts.logKey, parallel, deep: opts.deep });
   const kinds: Record<string, number> = {};
   for (const p of result.problems) kinds[p.problem] = (kinds[p.problem] ?? 0) + 1;
   await opts.db.sql.transaction((tx) =>
@@ -31,6 +34,7 @@ export async function verifyAndRecord(opts: {
         resource: { type: "audit_log", id: opts.orgId, name: "Audit log" },
         details: {
           verified: result.verified,
+          deep: opts.deep === true,
           range: opts.range ?? {},
           logs_checked: result.logs_checked,
           first_seq: result.first_seq,

@@ -15,6 +15,8 @@ export type { ChainProblem, VerifyResult } from "./verify-schemas";
 
 const BATCH = 10_000;
 const MAX_PROBLEMS = 50;
+/** Rows per query of the slow path (content parsed as JSON, search vector rebuilt): ~100 µs each. */
+const SLOW_BATCH = 2_000;
 
 /** The key and origin the log's signed statements are checked with (default: the service's own). */
 export interface LogKey {
@@ -32,7 +34,8 @@ type Row = {
   link_ok: boolean | null;
   lag_seq: number | null;
   leaf: Uint8Array;
-  cols: Uint8Array;
+  xmin: number;
+  cols: Uint8Array | null;
   in_range: boolean;
 };
 
@@ -50,14 +53,60 @@ type Row = {
  *   checkpoint covers; retention cuts without a valid signed cut note; disabled append-only guards.
  * Each problem names the seq (and id / field / checkpoint size) and what is wrong.
  */
-export async function verifyChain(opts: { sql: SqlClient; orgId: string; filter: EventFilter; now?: Date; logKey?: LogKey }): Promise<VerifyResult> {
+export async function verifyChain(opts: {
+  sql: SqlClient;
+  orgId: string;
+  filter: EventFilter;
+  now?: Date;
+  logKey?: LogKey;
+  /** PostgreSQL only: extra connections reading windows of the same snapshot in parallel (0 on PGlite, one session). */
+  parallel?: number;
+  /** Recompute every attestation's column digest instead of trusting unchanged row versions (xmin). */
+  deep?: boolean;
+}): Promise<VerifyResult> {
   return opts.sql.transaction(async (tx) => {
     await tx.query(`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY`);
-    return verifyInSnapshot({ ...opts, tx });
+    return withSnapshotWorkers(opts.sql, tx, opts.parallel ?? 0, (workers) => verifyInSnapshot({ ...opts, tx, workers }));
   });
 }
 
-async function verifyInSnapshot(opts: { tx: SqlExecutor; orgId: string; filter: EventFilter; now?: Date; logKey?: LogKey }): Promise<VerifyResult> {
+/**
+ * `n` more transactions on other connections that see exactly the snapshot of `tx`
+ * (pg_export_snapshot / SET TRANSACTION SNAPSHOT), open while `fn` runs.
+ */
+async function withSnapshotWorkers<T>(sql: SqlClient, tx: SqlExecutor, n: number, fn: (workers: SqlExecutor[]) => Promise<T>): Promise<T> {
+  if (n <= 0) return fn([]);
+  const [row] = await tx.query<{ id: string }>(`SELECT pg_export_snapshot() AS id`);
+  const id = row?.id ?? "";
+  if (!/^[0-9A-Fa-f-]+$/.test(id)) throw new Error(`unexpected snapshot id ${id}`);
+  let release!: () => void;
+  const done = new Promise<void>((r) => (release = r));
+  const ready: Array<Promise<SqlExecutor>> = [];
+  const running: Array<Promise<void>> = [];
+  for (let i = 0; i < n; i++) {
+    let resolve!: (w: SqlExecutor) => void;
+    let reject!: (e: unknown) => void;
+    ready.push(new Promise<SqlExecutor>((res, rej) => ((resolve = res), (reject = rej))));
+    running.push(
+      sql
+        .transaction(async (wtx) => {
+          await wtx.query(`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY`);
+          await wtx.query(`SET TRANSACTION SNAPSHOT '${id}'`);
+          resolve(wtx);
+          await done;
+        })
+        .catch((e: unknown) => reject(e)),
+    );
+  }
+  try {
+    return await fn(await Promise.all(ready));
+  } finally {
+    release();
+    await Promise.allSettled(running);
+  }
+}
+
+async function verifyInSnapshot(opts: { tx: SqlExecutor; workers: SqlExecutor[]; orgId: string; filter: EventFilter; now?: Date; logKey?: LogKey; deep?: boolean }): Promise<VerifyResult> {
   const { tx, orgId } = opts;
   const problems: ChainProblem[] = [];
   let problemCount = 0;
@@ -149,16 +198,17 @@ async function verifyInSnapshot(opts: { tx: SqlExecutor; orgId: string; filter: 
 
   // Column attestations: signature, origin, and the range they name.
   let attInvalid = 0;
-  const attestations: Array<{ from: number; to: number; digest: string }> = [];
+  const attestations: Array<{ from: number; to: number; digest: string; xmin: number | null }> = [];
   for (const a of attRows) {
     const text = signedText(a.note);
+    if (text?.includes("\naudit-trail columns v1\n")) continue; // the first format: those rows are checked field by field
     const st = text ? parseColumnsNoteText(text) : null;
     if (!st || st.fromSeq !== Number(a.from_seq) || st.toSeq !== Number(a.to_seq) || st.origin !== origin) {
       attInvalid++;
       note({ seq: Number(a.from_seq), id: null, problem: "attestation_invalid", message: `the column attestation of entries ${a.from_seq}..${a.to_seq} does not verify with the log key` });
       continue;
     }
-    attestations.push({ from: st.fromSeq, to: st.toSeq, digest: st.digestHex });
+    attestations.push({ from: st.fromSeq, to: st.toSeq, digest: st.digestHex, xmin: st.xmin });
   }
 
   const guardsOk = Number(guards[0]?.n ?? 0) === 2;
@@ -177,13 +227,22 @@ async function verifyInSnapshot(opts: { tx: SqlExecutor; orgId: string; filter: 
       CASE WHEN lag(e.seq) OVER w IS DISTINCT FROM e.seq - 1 THEN e.previous_hash END AS prev_if_first,
       e.previous_hash IS NOT DISTINCT FROM lag(e.hash) OVER w AS link_ok, lag(e.seq) OVER w AS lag_seq,
       sha256('\\x00'::bytea || convert_to(e.content, 'UTF8')) AS leaf,
-      ${COLUMNS_HASH_SQL} AS cols,
+      e.xmin::text::int8 AS xmin, ${opts.deep ? COLUMNS_HASH_SQL : "NULL::bytea"} AS cols,
       ${inRange} AS in_range
     FROM audit_events e
-    WHERE e.org_id = $1 AND e.seq > ${cursorParam}
+    WHERE e.org_id = $1 AND e.seq > ${cursorParam} AND e.seq <= ${cursorParam} + ${BATCH}
     WINDOW w AS (ORDER BY e.seq)
-    ORDER BY e.seq LIMIT ${BATCH}`;
-  const fetch = (cursor: number) => tx.query<Row>(text, [...rangeParams, cursor]);
+    ORDER BY e.seq`;
+  // Seq windows (cursor, cursor + BATCH]: each query touches at most BATCH rows whatever plan the
+  // statistics suggest, and the next window can be asked for before this one is checked.
+  const executors = [tx, ...opts.workers];
+  let turn = 0;
+  const fetch = (cursor: number) => executors[turn++ % executors.length]!.query<Row>(text, [...rangeParams, cursor]);
+  const nextCursor = async (after: number): Promise<number | null> => {
+    if (after >= maxSeq) return null;
+    const [r] = await tx.query<{ s: number | null }>(`SELECT min(seq) AS s FROM audit_events WHERE org_id = $1 AND seq > $2`, [orgId, after]);
+    return r?.s === null || r?.s === undefined ? null : Number(r.s) - 1; // skip an empty stretch (a forged far-away seq)
+  };
 
   const digest = crypto.createHash("sha256");
   let checked = 0;
@@ -194,13 +253,36 @@ async function verifyInSnapshot(opts: { tx: SqlExecutor; orgId: string; filter: 
   let last: number | null = null;
 
   const tree = new TreeReplay(treeStart, checkpoints, note);
-  const cols = new ColumnCheck(attestations);
+  const cols = new ColumnCheck(attestations, opts.deep === true);
   let prevRow: { seq: number; hash: string } | null = null;
-  let pending = fetch(0);
-  for (;;) {
-    const rows = await pending;
-    const lastRow = rows[rows.length - 1];
-    if (rows.length === BATCH && lastRow) pending = fetch(Number(lastRow.seq)); // the next batch runs while this one is checked
+  // Windows are asked for ahead, one per connection, and checked in order.
+  let nextStart: number | null = await nextCursor(0);
+  const queue: Array<Promise<Row[]>> = [];
+  const fill = () => {
+    while (queue.length < executors.length && nextStart !== null) {
+      queue.push(fetch(nextStart));
+      nextStart = nextStart + BATCH < maxSeq ? nextStart + BATCH : null;
+    }
+  };
+  const windows = async function* (): AsyncGenerator<Row[]> {
+    fill();
+    while (queue.length > 0) {
+      const rows = await queue.shift()!;
+      yield rows;
+      if (rows.length === 0) {
+        // an empty stretch (a forged far-away seq): finish what is asked for, then jump to the next stored seq
+        let empty = true;
+        while (queue.length > 0) {
+          const more = await queue.shift()!;
+          if (more.length > 0) empty = false;
+          yield more;
+        }
+        if (empty && nextStart !== null) nextStart = await nextCursor(nextStart);
+      }
+      fill();
+    }
+  };
+  for await (const rows of windows()) {
     const leaves: Array<{ seq: number; leaf: Uint8Array }> = [];
     for (const r of rows) {
       const seq = Number(r.seq);
@@ -235,18 +317,20 @@ async function verifyInSnapshot(opts: { tx: SqlExecutor; orgId: string; filter: 
         }
       }
       leaves.push({ seq, leaf: r.leaf });
-      cols.add(seq, r.cols);
+      cols.add(seq, Number(r.xmin), r.cols);
       prevRow = { seq, hash: r.hash };
     }
     tree.add(leaves);
-    if (rows.length < BATCH) break;
   }
 
   // --- copied columns: ranges that failed their attestation, and rows none covers, field by field -
   cols.finish();
   let columnMismatches = 0;
-  for (const range of [...cols.failed, ...cols.partial, ...cols.unattested]) {
-    const found = await columnMismatchesIn(tx, orgId, range.from, range.to);
+  for (const range of [...cols.failed, ...cols.partial, ...cols.changed, ...cols.unattested]) {
+    const found: Awaited<ReturnType<typeof columnMismatchesIn>> = [];
+    for (let from = range.from; from <= range.to; from += SLOW_BATCH) {
+      found.push(...(await columnMismatchesIn(tx, orgId, from, Math.min(range.to, from + SLOW_BATCH - 1))));
+    }
     for (const m of found) {
       columnMismatches++;
       note({ seq: m.seq, id: m.id, problem: "column_mismatch", field: m.field, message: `entry ${m.seq} (${m.id}): column ${m.field} does not match the content` });
@@ -450,45 +534,61 @@ class TreeReplay {
   }
 }
 
-/** Row column hashes folded per attestation range and compared with the signed digest. */
+/**
+ * The copied columns against the signed attestations. By default a row counts as unchanged when its
+ * xmin is the attested one (any SQL change writes a new row version with another xmin); rows that
+ * differ are re-checked field by field. `deep`: every range's digest of the column hashes is
+ * recomputed and compared (a range that fails is re-checked field by field).
+ */
 class ColumnCheck {
   private i = 0;
-  private current: { from: number; to: number; digest: string; hash: crypto.Hash; expect: number } | null = null;
+  private current: { from: number; to: number; digest: string; xmin: number | null; hash: crypto.Hash | null; expect: number } | null = null;
   failed: Array<{ from: number; to: number }> = [];
   partial: Array<{ from: number; to: number }> = [];
   unattested: Array<{ from: number; to: number }> = [];
+  changed: Array<{ from: number; to: number }> = [];
 
-  constructor(private readonly attestations: Array<{ from: number; to: number; digest: string }>) {}
+  constructor(
+    private readonly attestations: Array<{ from: number; to: number; digest: string; xmin: number | null }>,
+    private readonly deep: boolean,
+  ) {}
 
-  add(seq: number, rowHash: Uint8Array): void {
+  private static push(list: Array<{ from: number; to: number }>, seq: number): void {
+    const u = list[list.length - 1];
+    if (u && u.to === seq - 1) u.to = seq;
+    else list.push({ from: seq, to: seq });
+  }
+
+  add(seq: number, xmin: number, rowHash: Uint8Array | null): void {
     if (this.current && seq > this.current.to) this.close();
     // Attestations whose rows are all gone (before a retention cut): nothing left to compare.
     while (!this.current && this.i < this.attestations.length && this.attestations[this.i]!.to < seq) this.i++;
     if (!this.current && this.i < this.attestations.length && this.attestations[this.i]!.from <= seq) {
       const a = this.attestations[this.i++]!;
-      this.current = { ...a, hash: crypto.createHash("sha256"), expect: a.from };
+      this.current = { ...a, hash: this.deep ? crypto.createHash("sha256") : null, expect: a.from };
     }
-    if (this.current && seq >= this.current.from) {
-      if (seq !== this.current.expect) this.current.expect = -1; // a missing row inside the range
-      else this.current.expect++;
-      this.current.hash.update(rowHash);
-      if (seq === this.current.to) this.close();
+    const c = this.current;
+    if (c && seq >= c.from) {
+      if (seq !== c.expect) c.expect = -1; // a missing row inside the range
+      else c.expect++;
+      if (c.hash && rowHash) c.hash.update(rowHash);
+      if (!this.deep && (c.xmin === null || xmin !== c.xmin)) ColumnCheck.push(this.changed, seq);
+      if (seq === c.to) this.close();
       return;
     }
-    const u = this.unattested[this.unattested.length - 1];
-    if (u && u.to === seq - 1) u.to = seq;
-    else this.unattested.push({ from: seq, to: seq });
+    ColumnCheck.push(this.unattested, seq);
   }
 
   private close(): void {
     const c = this.current!;
     this.current = null;
+    if (!this.deep) return;
     if (c.expect !== c.to + 1) {
       // rows missing inside the range (reported as gaps) or it started before a cut: what is there is checked field by field
       this.partial.push({ from: c.from, to: c.to });
       return;
     }
-    if (c.hash.digest("hex") !== c.digest) this.failed.push({ from: c.from, to: c.to });
+    if (c.hash!.digest("hex") !== c.digest) this.failed.push({ from: c.from, to: c.to });
   }
 
   finish(): void {

@@ -2,7 +2,13 @@ import { z } from "zod";
 
 /** Body of POST /api/v1/audit/verify (optional): the range to verify. */
 export const VerifyBodySchema = z
-  .object({ from: z.string().optional(), to: z.string().optional(), repository_id: z.string().min(1).optional() })
+  .object({
+    from: z.string().optional(),
+    to: z.string().optional(),
+    repository_id: z.string().min(1).optional(),
+    /** Recompute the digest of every column attestation (slower) instead of trusting unchanged row versions. */
+    deep: z.boolean().optional(),
+  })
   .strict();
 
 /** What a problem is (docs/integrity.md, "Verify through the API"). */

@@ -193,7 +193,7 @@ async function tamper(orgId: string, statements: string[]): Promise<void> {
   });
 }
 
-const verify = (orgId: string) => verifyChain({ sql: db.sql, orgId, filter: {} });
+const verify = (orgId: string, deep = false) => verifyChain({ sql: db.sql, orgId, filter: {}, deep });
 
 function expectProblem(v: VerifyResult, expected: Partial<ChainProblem> & { problem: ChainProblem["problem"] }): void {
   expect(v.verified).toBe(false);
@@ -255,6 +255,9 @@ describe(`tamper attacks on the log, detected by verify (${TEST_DB})`, () => {
       expect(v.hash_mismatches).toBe(0); // the content is untouched: the chain alone would not see it
       expectProblem(v, { problem: "column_mismatch", seq: 5, id: "ev-5", field });
       expect(v.column_mismatches).toBe(1);
+      // deep: the attestation's digest over the column hashes fails too, and names the same
+      const d = await verify(orgId, true);
+      expectProblem(d, { problem: "column_mismatch", seq: 5, id: "ev-5", field });
     });
   }
 
@@ -305,7 +308,8 @@ describe(`tamper attacks on the log, detected by verify (${TEST_DB})`, () => {
     await tamper(orgId, [`UPDATE audit_chain_heads SET seq = 7, tree_size = 7 WHERE org_id = $1`]);
     const v = await verify(orgId);
     expect(v).toMatchObject({ chain_valid: true, hash_mismatches: 0 });
-    expectProblem(v, { problem: "column_mismatch", seq: 4, field: "unknown" }); // the row at seq 4 is not the one attested there
+    // deep: the row at seq 4 is not the one attested there (its columns' digest differs)
+    expectProblem(await verify(orgId, true), { problem: "column_mismatch", seq: 4, field: "unknown" });
     expectProblem(v, { problem: "root_mismatch", seq: 4, checkpoint_size: 4 });
     expectProblem(v, { problem: "truncated", seq: 8, checkpoint_size: 8 });
   });

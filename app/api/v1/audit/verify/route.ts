@@ -20,7 +20,8 @@ export const POST = apiHandler({ scope: "audit:read" }, async ({ req, db, princi
     orgId: requireOrg(principal),
     actor: principalActor(principal),
     filter: { ...range, repositoryId: parsed.data.repository_id },
-    range: parsed.data,
+    range: Object.fromEntries(Object.entries({ from: parsed.data.from, to: parsed.data.to, repository_id: parsed.data.repository_id }).filter(([, v]) => v !== undefined)),
+    deep: parsed.data.deep,
   });
   return json({ success: true, data: result });
 });
