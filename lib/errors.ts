@@ -59,4 +59,12 @@ export const RETRY_AFTER_SECONDS: Partial<Record<ErrorCode, number>> = {
   insufficient_storage: 30,
 };
 
-export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
+/**
+ * Next.js bundles instrumentation and each route separately, so an AppError thrown by code loaded
+ * in one bundle (e.g. the process-wide database opened at start-up) is not `instanceof` the class of
+ * another bundle. A process-wide brand (Symbol.for) recognises it in every bundle.
+ */
+const BRAND = Symbol.for("audit-trail.AppError");
+Object.defineProperty(AppError.prototype, BRAND, { value: true });
+export const isAppError = (e: unknown): e is AppError =>
+  e instanceof AppError || (typeof e === "object" && e !== null && (e as Record<symbol, unknown>)[BRAND] === true);

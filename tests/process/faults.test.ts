@@ -5,7 +5,7 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { api, startAppServer, type AppServer } from "../support/app-server";
-import { sampleEvent } from "../support/test-database";
+import { createScratchPostgres, sampleEvent } from "../support/test-database";
 import { createThrowawayPostgres, type ThrowawayPostgres } from "../support/throwaway-postgres";
 
 /**
@@ -206,5 +206,62 @@ describe("fault suite", () => {
     expect(after.status).toBe(201);
     expect(healthAfter.status).toBe(200);
     expect(verify.body!.data).toMatchObject({ verified: true, chain_valid: true, gaps_detected: 0 });
+  }, 300_000);
+
+  it("a request stuck in the database answers 503 query_timeout at the budget; one whose client goes away has its statement cancelled", async () => {
+    const scratch = await createScratchPostgres();
+    cleanups.push(scratch.drop);
+    const app = await startAppServer({ DATABASE_URL: scratch.url, AUDIT_ROOT_TOKEN: ROOT, AUDIT_RATE_LIMIT: "0", AUDIT_STATEMENT_TIMEOUT_MS: "3000" });
+    servers.push(app);
+    const token = await bootstrap(app.base, "faults-budget");
+    const locker = new pg.Client({ connectionString: scratch.url });
+    await locker.connect();
+    cleanups.push(() => locker.end());
+    // Another session holds the org's chain head: every ingest waits for it in the database.
+    await locker.query("BEGIN");
+    await locker.query(`SELECT 1 FROM audit_chain_heads h JOIN orgs o ON o.id = h.org_id WHERE o.slug = 'faults-budget' FOR UPDATE OF h`);
+    const waiting = async () =>
+      Number(
+        (await locker.query<{ n: string }>(`SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database() AND pid <> pg_backend_pid()`)).rows[0]!.n,
+      );
+
+    // 1. The client gives up after 1 s: its waiting statement is cancelled, not left in the database.
+    const gaveUp = await fetch(`${app.base}/api/v1/audit/logs`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify(batchBody("abandoned")),
+      signal: AbortSignal.timeout(1000),
+    }).then(
+      (r) => r.status,
+      (e: unknown) => (e as Error).name,
+    );
+    const waitingAtAbort = await waiting();
+    await new Promise((r) => setTimeout(r, 1000));
+    const waitingAfterAbort = await waiting();
+
+    // 2. A client that waits gets 503 query_timeout with Retry-After at the 3 s budget, not a hang.
+    const t0 = Date.now();
+    const stuck = await post(app.base, token, batchBody("stuck"));
+    const stuckMs = Date.now() - t0;
+    await locker.query("ROLLBACK");
+    const afterwards = await post(app.base, token, batchBody("afterwards"));
+    const stored = await api(app.base, "GET", "/api/v1/audit/logs?limit=100", token);
+    const ids = ((stored.body!.data as { id: string }[] | undefined) ?? []).map((e) => e.id);
+    console.log(
+      `[faults] query budget end to end: abandoned request ${gaveUp}, statements waiting at the abort ${waitingAtAbort}, 1 s later ${waitingAfterAbort}; ` +
+        `stuck ingest ${stuck.status} after ${stuckMs} ms (Retry-After ${stuck.retryAfter}) ${stuck.text.slice(0, 160)}; after the lock is released ${afterwards.status}`,
+    );
+    if (stuck.status !== 503) console.log(`[faults] server output:\n${app.output().slice(-4000)}`);
+    expect(gaveUp).toBe("TimeoutError");
+    expect(waitingAtAbort).toBeLessThanOrEqual(1);
+    expect(waitingAfterAbort).toBe(0);
+    expect(stuck.status).toBe(503);
+    expect(JSON.parse(stuck.text).error.code).toBe("query_timeout");
+    expect(stuck.retryAfter).toBe("5");
+    expect(stuckMs).toBeGreaterThanOrEqual(2900);
+    expect(stuckMs).toBeLessThan(15_000);
+    expect(afterwards.status).toBe(201);
+    expect(ids.some((id) => id.startsWith("abandoned-") || id.startsWith("stuck-"))).toBe(false);
+    expect(ids.filter((id) => id.startsWith("afterwards-"))).toHaveLength(BATCH);
   }, 300_000);
 });
