@@ -196,26 +196,30 @@ async function proofPhase(p: Phase): Promise<BenchRow[]> {
 }
 
 /**
- * POST /api/v1/audit/verify's work, in-process: the whole log of the big org (chain, copied columns
- * against the attestations, the Merkle tree against every checkpoint). One warm-up run, then the best
- * of three (the machine is shared; the best run is the one least disturbed).
+ * POST /api/v1/audit/verify's work, in-process, as the API runs it on PostgreSQL (a second connection
+ * on the same snapshot): the whole log of the big org (chain, copied columns against the
+ * attestations, the Merkle tree against every checkpoint). The first run checks every signature
+ * (cold); later runs find the notes they saw in the process's cache: best of three of those. Then
+ * one `deep` run (every attestation digest recomputed).
  */
 async function verifyPhase(p: Phase): Promise<BenchRow[]> {
-  const runs: number[] = [];
-  let checked = 0;
-  for (let i = 0; i < 4; i++) {
+  const once = async (deep: boolean) => {
     const t0 = performance.now();
-    const v = await verifyChain({ sql: p.db.sql, orgId: p.bigOrg, filter: {}, parallel: 1 }); // as the API does on PostgreSQL
+    const v = await verifyChain({ sql: p.db.sql, orgId: p.bigOrg, filter: {}, parallel: 1, deep });
     const secs = (performance.now() - t0) / 1000;
     if (!v.verified) throw new Error(`verify failed on the bench log: ${v.problems[0]?.message}`);
     if (v.log.checkpoints_checked === 0 || v.log.unattested_entries !== 0) throw new Error("verify checked no checkpoint or found unattested entries");
-    checked = v.logs_checked;
-    if (i > 0) runs.push(checked / secs);
-  }
-  const best = Math.max(...runs);
+    return { rate: v.logs_checked / secs, n: v.logs_checked, checkpoints: v.log.checkpoints_checked };
+  };
+  const cold = await once(false);
+  const warm: number[] = [];
+  for (let i = 0; i < 3; i++) warm.push((await once(false)).rate);
+  const deep = await once(true);
+  const best = Math.max(...warm);
   return [
-    { metric: `verify at ${checked} entries (chain + columns + tree vs every checkpoint), best of 3`, value: best, unit: "entries/s", target: "≥ 200 000/s", pass: best >= 200_000 },
-    { metric: `verify at ${checked} entries, median of 3`, value: percentile(runs, 50), unit: "entries/s" },
+    { metric: `verify at ${cold.n} entries, ${cold.checkpoints} checkpoints, first run (every signature checked)`, value: cold.rate, unit: "entries/s", target: "≥ 200 000/s", pass: cold.rate >= 200_000 },
+    { metric: `verify at ${cold.n} entries, again (signatures cached), best of 3`, value: best, unit: "entries/s", target: "≥ 200 000/s", pass: best >= 200_000 },
+    { metric: `verify at ${cold.n} entries, deep (every column digest recomputed)`, value: deep.rate, unit: "entries/s" },
   ];
 }
 
