@@ -13,8 +13,8 @@ import type { SqlClient } from "./sql";
  * autovacuum_vacuum_insert_scale_factor × reltuples` (or its dead rows the `autovacuum_vacuum_*`
  * pair), each value taken from the table's storage parameters when set (the migration
  * `table_upkeep` sets them on the append-only tables, for PostgreSQL's autovacuum too) and from the
- * server's settings otherwise. A checkpoint runs when WAL was written and `checkpoint_timeout` has
- * passed since the last one. So one declaration (the tables' storage parameters) drives both
+ * server's settings otherwise. A checkpoint runs when the WAL since the last one reaches half of
+ * `max_wal_size`, or when WAL was written and `checkpoint_timeout` has passed. So one declaration (the tables' storage parameters) drives both
  * PostgreSQL's autovacuum and this.
  *
  * PGlite is single-threaded: a step blocks every other query while it runs. So each step does ONE
@@ -61,13 +61,20 @@ FROM pg_stat_user_tables st JOIN pg_class c ON c.oid = st.relid
 WHERE c.relkind IN ('r', 'm')
   AND coalesce((SELECT option_value FROM pg_options_to_table(c.reloptions) WHERE option_name = 'autovacuum_enabled'), 'true')::boolean`;
 
+/**
+ * A checkpoint is due by volume when the WAL written since the last one reaches half of
+ * max_wal_size (a single-user server never requests one itself: the WAL would grow without bound),
+ * and by time when WAL was written and checkpoint_timeout has passed.
+ */
 const CHECKPOINT_DUE_SQL = `
-SELECT pg_current_wal_lsn() <> c.redo_lsn
-   AND now() - c.checkpoint_time >= current_setting('checkpoint_timeout')::interval AS due
+SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), c.redo_lsn) >= pg_size_bytes(current_setting('max_wal_size')) / 2 AS by_volume,
+       pg_current_wal_lsn() <> c.redo_lsn AND now() - c.checkpoint_time >= current_setting('checkpoint_timeout')::interval AS by_time
 FROM pg_control_checkpoint() c`;
 
-/** The next thing to do, or null when every table is within its thresholds. */
+/** The next thing to do, or null when nothing is due. A checkpoint due by WAL volume goes first. */
 export async function findMaintenanceStep(sql: SqlClient): Promise<Omit<MaintenanceStep, "ms"> | null> {
+  const [cp] = await sql.query<{ by_volume: boolean; by_time: boolean }>(CHECKPOINT_DUE_SQL);
+  if (cp?.by_volume) return { action: "checkpoint" };
   const rows = await sql.query<DueRow>(DUE_SQL);
   let best: { action: MaintenanceAction; table: string; due: number } | null = null;
   for (const r of rows) {
@@ -76,8 +83,7 @@ export async function findMaintenanceStep(sql: SqlClient): Promise<Omit<Maintena
     if (r.vacuum_due > 1 && (!best || r.vacuum_due > best.due)) best = { action: "vacuum", table: r.tbl, due: r.vacuum_due };
   }
   if (best) return { action: best.action, table: best.table };
-  const [cp] = await sql.query<{ due: boolean }>(CHECKPOINT_DUE_SQL);
-  return cp?.due ? { action: "checkpoint" } : null;
+  return cp?.by_time ? { action: "checkpoint" } : null;
 }
 
 /**
