@@ -3,7 +3,8 @@ import crypto from "node:crypto";
 export { canonicalJson } from "./jcs";
 
 export function sha256Hex(text: string): string {
-  return crypto.createHash("sha256").update(text, "utf8").digest("hex");
+  // One-shot hash (UTF-8 of the string): no Hash object per call.
+  return crypto.hash("sha256", text, "hex");
 }
 
 /** `sha256:<hex>` — the form every hash travels in. */
