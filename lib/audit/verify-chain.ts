@@ -4,7 +4,8 @@ import { parseCheckpoint } from "../integrity/checkpoint";
 import { openCheckpoint } from "../integrity/open-checkpoint";
 import { toHex } from "../integrity/encoding";
 import { loadLogSigner } from "../integrity/load-log-signer";
-import { extendFrontier, frontierRoot, rangeToPerfectSubtrees, type Frontier } from "../integrity/merkle";
+import { extendFrontier, frontierRoot, type Frontier } from "../integrity/merkle";
+import { readStoredFrontier } from "./read-stored-frontier";
 import { openNote, parseVerifierKey, type NoteVerifier } from "../integrity/signed-note";
 import { noteText, parseCutNoteText } from "../retention/cut-note";
 import { COLUMNS_HASH_SQL, parseColumnsNoteText } from "./attest-columns";
@@ -192,7 +193,7 @@ async function verifyInSnapshot(opts: { tx: SqlExecutor; workers: SqlExecutor[];
         message: `the retention cut through entry ${seq} is covered by no signed statement (${c.note ? "its note does not verify or does not name this cut" : "it has no cut note"}, and no retention.enforced entry names it): entries 1..${seq} may have been removed by someone else`,
       });
     }
-    treeStart = { size: seq, frontier: signed && st.frontier ? st.frontier : recorded ? await storedFrontier(tx, orgId, seq) : null };
+    treeStart = { size: seq, frontier: signed && st.frontier ? st.frontier : recorded ? await readStoredFrontier({ sql: tx, orgId, size: seq }) : null };
   }
   const lastCut = cutRows.length ? { seq: Number(cutRows[cutRows.length - 1]!.cut_seq), hash: cutRows[cutRows.length - 1]!.cut_hash } : null;
 
@@ -447,28 +448,6 @@ async function verifyInSnapshot(opts: { tx: SqlExecutor; workers: SqlExecutor[];
     problem_count: problemCount,
     problems: shown,
   };
-}
-
-/**
- * The compact range of [0, size) from the stored subtrees (kept by audit_merkle_store_prefix before a
- * cut, or by the tree's backfill); null when one is missing. Trusted only as far as the checkpoints
- * after it then match.
- */
-async function storedFrontier(tx: SqlExecutor, orgId: string, size: number): Promise<Frontier | null> {
-  const parts = rangeToPerfectSubtrees(0, size);
-  if (parts.length === 0) return [];
-  const rows = await tx.query<{ level: number; idx: number; hash: Uint8Array }>(
-    `SELECT level, idx, hash FROM audit_merkle_nodes WHERE org_id = $1 AND (level, idx) IN (SELECT * FROM unnest($2::int[], $3::int8[]))`,
-    [orgId, parts.map((p) => p.level), parts.map((p) => p.index)],
-  );
-  const byKey = new Map(rows.map((r) => [`${r.level}/${Number(r.idx)}`, r.hash]));
-  const out: Frontier = [];
-  for (const p of parts) {
-    const h = byKey.get(`${p.level}/${p.index}`);
-    if (!h) return null;
-    out.push(h);
-  }
-  return out;
 }
 
 const entryProblems = new Set<ChainProblem["problem"]>(["hash_mismatch", "broken_link", "column_mismatch"]);

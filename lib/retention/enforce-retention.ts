@@ -5,6 +5,7 @@ import type { Database } from "../db/open-database";
 import type { SqlExecutor } from "../db/sql";
 import { AppError } from "../errors";
 import { readLeafHashes } from "../audit/read-leaf-hashes";
+import { readStoredFrontier } from "../audit/read-stored-frontier";
 import { extendFrontier } from "../integrity/merkle";
 import { noteText, parseCutNoteText } from "./cut-note";
 import { signCutNote } from "./sign-cut-note";
@@ -102,8 +103,10 @@ async function frontierAt(opts: { sql: SqlExecutor; orgId: string; lastCut: numb
   if (opts.lastCut > 0) {
     const [prev] = await opts.sql.query<{ note: string | null }>(`SELECT note FROM audit_chain_cuts WHERE org_id = $1 AND cut_seq = $2`, [opts.orgId, opts.lastCut]);
     const statement = prev?.note ? parseCutNoteText(noteText(prev.note)) : null;
-    if (!statement?.frontier) return null;
-    frontier = statement.frontier;
+    // a cut made before issue #9 has no note: the stored subtrees of the removed prefix (tree backfill)
+    const known = statement?.frontier ?? (await readStoredFrontier({ sql: opts.sql, orgId: opts.orgId, size: opts.lastCut }));
+    if (!known) return null;
+    frontier = known;
   }
   let size = opts.lastCut;
   for await (const rows of readLeafHashes({ sql: opts.sql, orgId: opts.orgId, afterSeq: opts.lastCut, throughSeq: opts.through })) {
