@@ -145,6 +145,22 @@ describe(`retention purge attacks (${TEST_DB})`, () => {
     expectProblem(await verify(orgId), { problem: "cut_unsigned", seq: 2 });
   });
 
+  it("after a cut without a note, the next cut still records the tree's frontier (from the stored subtrees) and verifies", async () => {
+    const { releaseLegalHold } = await import("@/lib/retention/manage-legal-holds");
+    const orgId = await heldOrg();
+    await enforceRetention({ db, orgId }); // cut through 2 (the hold on entry 3)
+    await tamper(orgId, [`UPDATE audit_chain_cuts SET note = NULL WHERE org_id = $1`]);
+    const [hold] = await db.sql.query<{ id: string }>(`SELECT id FROM legal_holds WHERE org_id = $1`, [orgId]);
+    await releaseLegalHold({ db, orgId, id: hold!.id, actor: tester });
+    const second = await enforceRetention({ db, orgId });
+    expect(second).toMatchObject({ through_seq: 6, stopped_by: "unexpired_entry" });
+    const [cut] = await db.sql.query<{ note: string }>(`SELECT note FROM audit_chain_cuts WHERE org_id = $1 AND cut_seq = 6`, [orgId]);
+    expect(cut!.note).not.toContain("frontier unknown");
+    const v = await verify(orgId);
+    expect(v).toMatchObject({ verified: true, retention_cut: { seq: 6 }, log: { cuts_invalid: 0 } });
+    expect(v.log.checkpoints_checked).toBeGreaterThan(0);
+  });
+
   it("editing a copied column cannot pull an entry out of a hold: the purge re-checks the hashed content", async () => {
     const orgId = await heldOrg();
     // A superuser rewrites entry 3's repository_id with the guard off; the content still says repo_legal.
