@@ -19,7 +19,7 @@ import {
   type LogInfo,
   type MultiProof,
 } from "../exports/verification-format";
-import { toAppSecPlusEntry, verifiableJsonlEntry } from "../exports/format-entries";
+import { CSV_COLUMNS, toAppSecPlusEntry, verifiableJsonlEntry } from "../exports/format-entries";
 import { parseCheckpoint, type Checkpoint } from "../integrity/checkpoint";
 import { fromHex, toHex } from "../integrity/encoding";
 import { bytesEqual, leafHash, rootFromMultiProof, verifyConsistency } from "../integrity/merkle";
@@ -83,6 +83,8 @@ interface EntryRecord {
   line: number;
 }
 
+/** How a CSV log export starts (lib/exports/format-entries.ts CSV_COLUMNS). */
+const CSV_HEADER_START = Buffer.from(`${CSV_COLUMNS[0]},${CSV_COLUMNS[1]},`, "utf8");
 const sha256Hex = (b: Uint8Array | string): string => crypto.createHash("sha256").update(b).digest("hex");
 const HASH_RE = /^sha256:[0-9a-f]{64}$/;
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -152,6 +154,11 @@ export async function verifyExport(opts: VerifyExportOptions): Promise<VerifyRep
     const r = await verifyZipFiles(opts, rec, entries);
     material = r.material;
     signedStatement = r.signedStatement;
+  } else if (opts.bytes.subarray(0, CSV_HEADER_START.length).equals(CSV_HEADER_START)) {
+    rec.problem({ file: opts.fileName, message: "this is a CSV export: CSV files are for spreadsheets and carry no proof (cells are neutralised against formula injection). Export JSONL to verify" });
+    rec.check("format", "", "a verifiable file");
+    report.ok = false;
+    return report;
   } else {
     report.kind = "jsonl";
     const r = verifyJsonl(opts, rec, entries);

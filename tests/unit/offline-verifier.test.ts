@@ -3,7 +3,7 @@ import { ZipArchive } from "archiver";
 import { describe, expect, it } from "vitest";
 import { canonicalJson, chainHash } from "@/lib/audit/canonical-json";
 import type { StoredEvent } from "@/lib/audit/event-schema";
-import { verifiableJsonlEntry } from "@/lib/exports/format-entries";
+import { csvHeader, csvLines, verifiableJsonlEntry } from "@/lib/exports/format-entries";
 import {
   CONSISTENCY_FORMAT,
   JSONL_TRAILER_FORMAT,
@@ -337,5 +337,10 @@ describe("offline verifier: JSONL export", () => {
     const forged = jsonlExport(undefined, { signer: generateSigner("audit.example/log").skey });
     expectProblem(await verify(forged.bytes), { message: /no valid signature by the log key/ });
     expect((await verify(jsonlExport().bytes, { key: generateSigner("x").vkey })).ok).toBe(false);
+  });
+
+  it("a CSV export is named as not verifiable", async () => {
+    const r = await verify(Buffer.from(`${csvHeader()}${csvLines(chain(3))}`));
+    expectProblem(r, { file: "pkg", message: /CSV export: .*Export JSONL to verify/ });
   });
 });
