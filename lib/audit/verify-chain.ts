@@ -24,7 +24,7 @@ const MAX_PROBLEMS = 50;
  * what it saw before. The cache lives in the application's memory, not in the database.
  */
 const verifiedNotes = new Map<string, string | null>();
-const MAX_CACHED_NOTES = 500_000;
+const MAX_CACHED_NOTES = 200_000; // ~300 bytes each: at most ~60 MB
 
 /** Rows per query of the slow path (content parsed as JSON, search vector rebuilt): ~100 µs each. */
 const SLOW_BATCH = 2_000;
