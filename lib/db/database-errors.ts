@@ -14,8 +14,9 @@ const UNAVAILABLE_CODES = new Set([
   // SQLSTATE: admin_shutdown, crash_shutdown, cannot_connect_now, too_many_connections, out_of_memory,
   // insufficient_resources, read_only_sql_transaction (a standby), lock_not_available
   "57P01", "57P02", "57P03", "53300", "53200", "53000", "25006", "55P03",
-  // Prisma: can't reach server, timed out, operations timed out, server closed the connection, pool timeout
-  "P1001", "P1002", "P1008", "P1017", "P2024",
+  // Prisma: can't reach server, timed out, operations timed out, server closed the connection, pool timeout,
+  // interactive transaction could not start / expired (withAuditedChange: maxWait, timeout)
+  "P1001", "P1002", "P1008", "P1017", "P2024", "P2028",
 ]);
 const DISK_FULL_CODES = new Set(["53100", "ENOSPC", "EDQUOT"]);
 const UNAVAILABLE_MESSAGES = [
