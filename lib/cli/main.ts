@@ -18,10 +18,11 @@ const USAGE = `Usage:
   audit-trail verify <file.zip|file.jsonl> [--key <vkey|file>] [--checkpoint <note-file>]
                      [--consistency-proof <json-file>]… [--witness-key <vkey|file>]… [--json]
       Checks an evidence package or a JSONL log export offline (docs/exports.md).
-  audit-trail witness <service-url> --state <dir> --key <witness-skey-file> --token <admin-token>
+  audit-trail witness <service-url> --state <dir> --key <witness-skey-file> --token <token>
                      [--log-key <vkey|file>]
       Fetches the log's checkpoint, checks it extends the one saved in <dir>, cosigns it
-      (C2SP cosignature/v1) and posts the cosignature to the service (docs/integrity.md).
+      (C2SP cosignature/v1) and posts the cosignature to the service (docs/integrity.md). The token
+      needs the audit:read and admin scopes; the service must list the witness key in AUDIT_WITNESS_KEYS.
   audit-trail keygen <name> [--witness] [--out <dir>]
       Creates a signed-note key pair (--witness: a cosignature/v1 witness key): <name>.skey, <name>.vkey.
 `;
@@ -111,7 +112,7 @@ async function witnessCommand(args: string[], io: Io): Promise<number> {
   if (!values.state) throw new UsageError("witness needs --state <dir>");
   if (!values.key) throw new UsageError("witness needs --key <witness signer key file>");
   const token = values.token ?? process.env.AUDIT_TRAIL_TOKEN;
-  if (!token) throw new UsageError("witness needs --token <token with admin scope> (or AUDIT_TRAIL_TOKEN)");
+  if (!token) throw new UsageError("witness needs --token <token with the audit:read and admin scopes> (or AUDIT_TRAIL_TOKEN)");
   const result = await runWitness({
     url: positionals[0]!,
     stateDir: values.state,
