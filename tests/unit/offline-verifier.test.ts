@@ -144,11 +144,11 @@ async function evidenceZip(parts: ZipParts = {}) {
   return { zip: await buildZip(files), all, included, m, clean };
 }
 
-function jsonlExport(lines?: (ls: string[]) => string[], opts: { signer?: string } = {}) {
+function jsonlExport(lines?: (ls: string[]) => string[], opts: { signer?: string; none?: boolean } = {}) {
   const all = chain(40);
-  const included = newestFirst(all.filter((e) => e.action === "config.changed" && e.seq <= 36));
+  const included = opts.none ? [] : newestFirst(all.filter((e) => e.action === "config.changed" && e.seq <= 36));
   const m = material(all, included);
-  let ls = jsonl(included, verifiableJsonlEntry).split("\n").slice(0, -1);
+  let ls = included.length ? jsonl(included, verifiableJsonlEntry).split("\n").slice(0, -1) : [];
   const bodySha = sha(ls.map((l) => `${l}\n`).join(""));
   const trailer = {
     format: JSONL_TRAILER_FORMAT,
@@ -337,6 +337,15 @@ describe("offline verifier: JSONL export", () => {
     const forged = jsonlExport(undefined, { signer: generateSigner("audit.example/log").skey });
     expectProblem(await verify(forged.bytes), { message: /no valid signature by the log key/ });
     expect((await verify(jsonlExport().bytes, { key: generateSigner("x").vkey })).ok).toBe(false);
+  });
+
+  it("an export that matched nothing verifies (the proof is the whole tree), and a line added to it is named", async () => {
+    const empty = jsonlExport(undefined, { none: true });
+    const r = await verify(empty.bytes);
+    expect(r.problems).toEqual([]);
+    expect(r.entries).toBe(0);
+    const added = jsonlExport((ls) => [JSON.stringify(verifiableJsonlEntry(chain(40)[9]!)), ...ls], { none: true });
+    expectProblem(await verify(added.bytes), { line: 1, seq: 10, message: /not one the proof was made for/ });
   });
 
   it("a CSV export is named as not verifiable", async () => {
