@@ -58,8 +58,14 @@ test("verifiable log: the entry page's ✓ from the in-browser proof check, the 
   await page.getByLabel("Framework").selectOption("soc2");
   await page.getByLabel("Audit period from").fill("2000-01-01");
   await page.getByLabel("to (inclusive)").fill(new Date().toISOString().slice(0, 10));
-  await page.getByRole("button", { name: "Build evidence package" }).click();
-  const row = page.locator('[data-testid^="job-export_"]').first();
+  // The job this test creates (earlier specs may have left completed packages in the list).
+  const [created] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith("/api/v1/audit/evidence/export") && r.request().method() === "POST"),
+    page.getByRole("button", { name: "Build evidence package" }).click(),
+  ]);
+  expect(created.status()).toBe(202);
+  const jobId = ((await created.json()) as { data: { job_id: string } }).data.job_id;
+  const row = page.getByTestId(`job-${jobId}`);
   await expect(row.locator('[data-testid^="status-"]')).toHaveText("completed", { timeout: 120_000 });
   const [zipDownload] = await Promise.all([page.waitForEvent("download"), row.getByRole("link", { name: /Download/ }).click()]);
   const zipFile = path.join(dir, zipDownload.suggestedFilename());
