@@ -51,3 +51,14 @@ export function benchEvents(total: number): EventInput[] {
   }
   return events;
 }
+
+/** The list filters an auditor uses (ComplianceAgent list API), shared by the foundation and upkeep benches. */
+export const LIST_QUERIES = [
+  "limit=50",
+  "event_type=issue.resolved&limit=50",
+  "actor=alice@acme.com&limit=50",
+  "repository_id=repo_api&limit=50",
+  "event_type=config.changed&from=2025-06-01&to=2025-09-30",
+  "actor=system_scanner&event_type=scan.completed&limit=100",
+  "page=20&limit=50",
+];

@@ -5,7 +5,7 @@
 import crypto from "node:crypto";
 import pg from "pg";
 import { api, startAppServer } from "../tests/support/app-server.ts";
-import { benchDatabase, benchEvents, percentile, type BenchContext, type BenchRow } from "./bench-kit.mts";
+import { LIST_QUERIES, benchDatabase, benchEvents, percentile, type BenchContext, type BenchRow } from "./bench-kit.mts";
 
 const TOTAL = Number(process.env.BENCH_EVENTS ?? 300_000);
 const ROOT = `root_${crypto.randomBytes(12).toString("hex")}`;
@@ -71,15 +71,7 @@ export default async function foundation(ctx: BenchContext): Promise<BenchRow[]>
 
     // List latency: the filters an auditor uses, over HTTP, at TOTAL events.
     const ids = (await db.query<{ id: string }>(`SELECT id FROM audit_events ORDER BY random() LIMIT 500`)).rows.map((r) => r.id);
-    const listQueries = [
-      "limit=50",
-      "event_type=issue.resolved&limit=50",
-      "actor=alice@acme.com&limit=50",
-      "repository_id=repo_api&limit=50",
-      "event_type=config.changed&from=2025-06-01&to=2025-09-30",
-      "actor=system_scanner&event_type=scan.completed&limit=100",
-      "page=20&limit=50",
-    ];
+    const listQueries = LIST_QUERIES;
     const timeIt = async (path: string) => {
       const s = performance.now();
       const r = await fetch(`${server.base}${path}`, { headers: { authorization: `Bearer ${token}` } });

@@ -27,23 +27,13 @@ import { runMigrations } from "../lib/db/run-migrations.ts";
 import { ListQuerySchema } from "../lib/dialects/complianceagent/logs.types.ts";
 import { toFilter } from "../lib/dialects/complianceagent/logs.ts";
 import { parseQuery } from "../lib/http/query-params.ts";
-import { benchEvents, percentile, type BenchContext, type BenchRow } from "./bench-kit.mts";
+import { LIST_QUERIES, benchEvents, percentile, type BenchContext, type BenchRow } from "./bench-kit.mts";
 
 const TOTAL = Number(process.env.BENCH_UPKEEP_EVENTS ?? 300_000);
 const BATCH = 1000;
 const WRITERS = 4;
 const ROUNDS = Number(process.env.BENCH_UPKEEP_ROUNDS ?? 15); // per list query
 
-/** The foundation bench's list mix (bench/foundation.bench.mts). */
-const LIST_QUERIES = [
-  "limit=50",
-  "event_type=issue.resolved&limit=50",
-  "actor=alice@acme.com&limit=50",
-  "repository_id=repo_api&limit=50",
-  "event_type=config.changed&from=2025-06-01&to=2025-09-30",
-  "actor=system_scanner&event_type=scan.completed&limit=100",
-  "page=20&limit=50",
-];
 
 function dirBytes(dir: string): number {
   let n = 0;

@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import { AppError } from "@/lib/errors";
-import { consistencyPlan, inclusionSteps, isPowerOfTwo } from "./proof-steps";
+import { equalBytes } from "./encoding";
+import { HASH_SIZE, consistencyPlan, inclusionSteps, isHash, isPowerOfTwo } from "./proof-steps";
 
 /**
  * RFC 9162 §2.1 Merkle tree (the RFC 6962 tree of Certificate Transparency, Trillian, Go's checksum
@@ -17,7 +18,7 @@ import { consistencyPlan, inclusionSteps, isPowerOfTwo } from "./proof-steps";
  * Sizes and indices are JavaScript numbers (exact up to 2^53); no 32-bit bit operations are used.
  */
 
-export const HASH_SIZE = 32;
+export { HASH_SIZE };
 
 /** A range of leaves [start, end): its hash is MTH(D[start:end]). */
 export interface Range {
@@ -241,14 +242,8 @@ export function hashFromPerfectSubtrees(hashes: readonly Uint8Array[]): Uint8Arr
 // ---------------------------------------------------------------------------------------------------
 // Verification (RFC 9162 §2.1.3.2, §2.1.4.2)
 
-export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
-  return diff === 0;
-}
-
-const isHash = (h: unknown): h is Uint8Array => h instanceof Uint8Array && h.length === HASH_SIZE;
+/** Constant-time byte comparison (one implementation, lib/integrity/encoding.ts). */
+export const bytesEqual = equalBytes;
 
 export interface InclusionInput {
   index: number;

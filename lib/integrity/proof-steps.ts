@@ -86,3 +86,7 @@ export function consistencyPlan(first: number, second: number, proofLength: numb
   }
   return sn === 0 ? { kind: "steps", prependFirstRoot, steps } : null;
 }
+
+/** SHA-256 digest size; a proof node, leaf hash or root of any other length is refused by both verifiers. */
+export const HASH_SIZE = 32;
+export const isHash = (h: unknown): h is Uint8Array => h instanceof Uint8Array && h.length === HASH_SIZE;

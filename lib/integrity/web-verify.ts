@@ -1,7 +1,7 @@
 import { parseCheckpoint, type Checkpoint } from "./checkpoint";
 import { concatBytes, equalBytes, fromHex, readU32be, readU64be, toHex, utf8 } from "./encoding";
 import { SIG_TYPE_COSIGNATURE_V1, SIG_TYPE_ED25519, cosignatureMessage, parseNote, parseVerifierKeyText } from "./note-format";
-import { consistencyPlan, inclusionSteps } from "./proof-steps";
+import { consistencyPlan, inclusionSteps, isHash } from "./proof-steps";
 
 /**
  * The verification of merkle.ts and signed-note.ts, async over WebCrypto (`crypto.subtle`: SHA-256
@@ -35,7 +35,6 @@ export async function nodeHashAsync(left: Uint8Array, right: Uint8Array): Promis
   return sha256Async(concatBytes(Uint8Array.of(0x01), left, right));
 }
 
-const isHash = (h: unknown): h is Uint8Array => h instanceof Uint8Array && h.length === 32;
 
 export async function rootFromInclusionProofAsync({
   index,
