@@ -23,6 +23,7 @@ const REPOS = [
   { id: "repo_api", name: "acme/api" },
   { id: "repo_mobile", name: "acme/mobile" },
 ] as const;
+/** Who does what: engineers work on issues and fixes, security and ops edit policies, security grants access, the auditor only reads. */
 const USERS = [
   { id: "user_alice", type: "user", email: "alice@acme.com", name: "Alice Developer" },
   { id: "user_bob", type: "user", email: "bob@acme.com", name: "Bob Builder" },
@@ -30,6 +31,9 @@ const USERS = [
   { id: "user_dave", type: "user", email: "dave@acme.com", name: "Dave Ops" },
   { id: "user_erin", type: "user", email: "erin@acme.com", name: "Erin Auditor" },
 ] as const;
+const [ALICE, BOB, CAROL, DAVE, ERIN] = USERS;
+/** People who triage and fix issues (not the auditor, not security's access admin). */
+const ENGINEERS = [ALICE, BOB, DAVE] as const;
 const SCANNER = { id: "system_scanner", type: "system", name: "Compliance Scanner" } as const;
 const CI_BOT = { id: "svc_ci", type: "service_account", name: "CI pipeline" } as const;
 const FIXER = { id: "system_autofix", type: "system", name: "AI Fix Engine" } as const;
@@ -50,6 +54,56 @@ const AGENTS = [
   "acme-cli/2.4.1 (linux; amd64)",
 ] as const;
 
+type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
+interface PolicyDef {
+  id: string;
+  name: string;
+  repo: (typeof REPOS)[number];
+  editors: readonly (typeof USERS)[number][];
+  /** Each setting's possible values (the first is the initial one); an edit moves a setting from its current value to another. */
+  fields: Record<string, readonly Json[]>;
+}
+/** Each policy has its own settings and its own wording: an edit always fits the policy it changes. */
+const POLICIES: readonly PolicyDef[] = [
+  {
+    id: "policy_block_critical", name: "Block Critical Vulns", repo: REPOS[0], editors: [CAROL],
+    fields: {
+      action: ["monitor", "block"],
+      severity_threshold: ["critical", "high", "medium"],
+      description: ["Reports deploys with critical vulnerabilities", "Blocks deploys with critical vulnerabilities", "Blocks deploys with critical or high vulnerabilities in production"],
+    },
+  },
+  {
+    id: "policy_scan_schedule", name: "Scan schedule", repo: REPOS[1], editors: [DAVE, CAROL],
+    fields: {
+      scan_schedule: ["weekly", "daily", "every 6 hours"],
+      frameworks: [["soc2", "gdpr"], ["soc2", "gdpr", "hipaa"], ["soc2", "gdpr", "hipaa", "iso27001"]],
+      description: ["Scans every repository on a schedule", "Scans every repository on a schedule and on every push to main"],
+    },
+  },
+  {
+    id: "policy_branch_protection", name: "Branch protection", repo: REPOS[2], editors: [ALICE, DAVE],
+    fields: {
+      branch_protection: [{ required_reviews: 1, dismiss_stale: false }, { required_reviews: 2, dismiss_stale: true }, { required_reviews: 2, dismiss_stale: false }, { required_reviews: 3, dismiss_stale: true }],
+      description: ["Protects main: reviews required before merge", "Protects main and release branches: reviews required, stale approvals dismissed"],
+    },
+  },
+  {
+    id: "policy_network_allow_list", name: "Network allow-list", repo: REPOS[1], editors: [DAVE],
+    fields: {
+      allowed_ips: [["203.0.113.0/24"], ["203.0.113.0/24", "198.51.100.0/24"], ["203.0.113.0/24", "198.51.100.0/24", "192.0.2.0/24"], ["198.51.100.0/24"]],
+      description: ["Office network only", "Office network and the VPN egress range"],
+    },
+  },
+  {
+    id: "policy_admin_mfa", name: "Admin MFA", repo: REPOS[0], editors: [CAROL],
+    fields: {
+      mfa_required_for: ["admins", "admins and auditors", "everyone"],
+      grace_period_days: [14, 7, 0],
+    },
+  },
+];
+
 const DAY = 86_400_000;
 
 /**
@@ -65,6 +119,10 @@ export function buildDemoEvents(opts: { seed?: number; end: Date; days?: number 
   let n = 0;
   const id = (kind: string) => `${kind}_${(++n).toString(36).padStart(6, "0")}`;
   const human = () => r.pick(USERS);
+  const engineer = () => r.pick(ENGINEERS);
+  // The current settings of each policy and each person's role per repository: every change starts from them.
+  const policyState = new Map(POLICIES.map((p) => [p.id, Object.fromEntries(Object.entries(p.fields).map(([k, vs]) => [k, vs[0]!])) as Record<string, Json>]));
+  const access = new Map<string, string>();
   const ctx = () => ({ ip_address: r.pick(IPS), user_agent: r.pick(AGENTS), session_id: `sess_${r.int(1000, 9999)}`, request_id: `req_${r.int(100000, 999999).toString(16)}` });
   const iso = (t: number) => new Date(Math.min(t, opts.end.getTime() - 1000)).toISOString();
   const push = (t: number, e: EventInput) => out.push({ ...e, t, id: id("log"), timestamp: iso(t) });
@@ -82,7 +140,8 @@ export function buildDemoEvents(opts: { seed?: number; end: Date; days?: number 
         const base = 60 + progress * 30 + (fw === "soc2" ? 4 : fw === "hipaa" ? -3 : 0);
         const score = Math.max(0, Math.min(100, Math.round(base + (r.next() - 0.5) * 6)));
         const resource = { type: "scan", id: scanId, name: `${fw.toUpperCase()} scan of ${repo.name}` };
-        push(t, { actor: r.chance(0.8) ? SCANNER : CI_BOT, action: "scan.started", resource, repository: repo, details: { framework: fw, trigger: r.pick(["schedule", "push", "manual"]) } });
+        const byCi = r.chance(0.2);
+        push(t, { actor: byCi ? CI_BOT : SCANNER, action: "scan.started", resource, repository: repo, details: { framework: fw, trigger: byCi ? "push" : "schedule" } });
         const found = r.int(0, Math.max(1, Math.round(8 * (1 - progress))));
         push(t + r.int(60, 900) * 1000, { actor: SCANNER, action: "scan.completed", resource, repository: repo, details: { framework: fw, score, issues_found: found, duration_s: r.int(40, 600) } });
         // New issues found by the scan.
@@ -104,7 +163,7 @@ export function buildDemoEvents(opts: { seed?: number; end: Date; days?: number 
     // Work on open issues: triage, fixes, resolution (more as time goes on).
     for (const issue of [...open.values()]) {
       if (!r.chance(0.08 + progress * 0.12)) continue;
-      const user = human();
+      const user = engineer();
       const t = dayStart + r.int(8, 18) * 3_600_000 + r.int(0, 3_599_999);
       const resource = { type: "issue", id: issue.issueId, name: issue.rule.title };
       push(t, {
@@ -133,31 +192,38 @@ export function buildDemoEvents(opts: { seed?: number; end: Date; days?: number 
       const user = human();
       push(dayStart + r.int(0, DAY - 1), { actor: user, action: "user.login", resource: { type: "user", id: user.id, name: user.email }, details: { method: r.pick(["password", "sso", "sso", "passkey"]), mfa: r.chance(0.9) }, ...ctx() });
     }
-    // Configuration changes with before/after values.
+    // Policy edits: one of the policy's editors moves one or two of ITS settings from their current value to another.
     if (r.chance(0.5)) {
-      const user = human();
-      const repo = r.pick(REPOS);
-      const variants: EventInput["changes"][] = [
-        { scan_schedule: { old: "weekly", new: "daily" } },
-        { action: { old: "monitor", new: "block" }, severity_threshold: { old: "high", new: "medium" } },
-        { branch_protection: { old: { required_reviews: 1, dismiss_stale: false }, new: { required_reviews: 2, dismiss_stale: true } } },
-        { allowed_ips: { old: ["203.0.113.0/24"], new: ["203.0.113.0/24", "198.51.100.0/24"] } },
-        { description: { old: "Blocks deploys with critical vulnerabilities", new: "Blocks deploys with critical or high vulnerabilities in production" } },
-      ];
+      const policy = r.pick(POLICIES);
+      const state = policyState.get(policy.id)!;
+      const keys = Object.keys(policy.fields);
+      const picked = r.chance(0.25) && keys.length > 1 ? [...new Set([r.pick(keys), r.pick(keys)])] : [r.pick(keys)];
+      const changes: Record<string, { old: Json; new: Json }> = {};
+      for (const k of picked) {
+        const current = state[k]!;
+        const next = r.pick(policy.fields[k]!.filter((v) => JSON.stringify(v) !== JSON.stringify(current)));
+        changes[k] = { old: current, new: next };
+        state[k] = next;
+      }
       push(dayStart + r.int(9, 17) * 3_600_000, {
-        actor: user, action: "config.changed", resource: { type: "policy", id: `policy_${r.int(1, 6)}`, name: r.pick(["Block Critical Vulns", "Scan schedule", "Branch protection", "Network allow-list"]) },
-        repository: repo, changes: r.pick(variants), ...ctx(),
+        actor: r.pick(policy.editors), action: "config.changed", resource: { type: "policy", id: policy.id, name: policy.name },
+        repository: policy.repo, changes, ...ctx(),
       });
     }
-    // Access changes.
+    // Access changes: security (Carol) grants and revokes roles per repository, from each person's current role.
     if (r.chance(0.25)) {
-      const admin = USERS[2];
-      const target = human();
-      const granted = r.chance(0.65);
+      const target = r.pick([ALICE, BOB, DAVE, ERIN]);
+      const repo = r.pick(REPOS);
+      const key = `${target.id}/${repo.id}`;
+      const current = access.get(key) ?? null;
+      const granted = current === null || (current === "viewer" && target !== ERIN && r.chance(0.6));
+      const next = granted ? (target === ERIN ? "auditor" : current === null ? "viewer" : "admin") : null;
+      if (next === null) access.delete(key);
+      else access.set(key, next);
       push(dayStart + r.int(9, 17) * 3_600_000, {
-        actor: admin, action: granted ? "access.granted" : "access.revoked", resource: { type: "user", id: target.id, name: target.email },
-        repository: r.pick(REPOS), changes: { role: granted ? { old: "viewer", new: r.pick(["auditor", "admin"]) } : { old: "auditor", new: null } },
-        details: { reason: granted ? "Quarterly access review" : "Offboarding" }, ...ctx(),
+        actor: CAROL, action: granted ? "access.granted" : "access.revoked", resource: { type: "user", id: target.id, name: target.email },
+        repository: repo, changes: { role: { old: current, new: next } },
+        details: { reason: granted ? "Quarterly access review" : "Offboarding from the repository" }, ...ctx(),
       });
     }
   }
