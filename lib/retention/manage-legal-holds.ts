@@ -66,15 +66,15 @@ export async function listLegalHolds(opts: { db: Database; orgId: string; status
 
 /** Releases an active hold (audited as `legal_hold.released`); another org's id is a 404 like a missing one. */
 export async function releaseLegalHold(opts: { db: Database; orgId: string; id: string; reason?: string; actor: Actor; now?: Date }): Promise<LegalHoldView> {
-  const found = await opts.db.prisma.legalHold.findUnique({ where: { id: opts.id } });
-  if (!found || found.orgId !== opts.orgId) throw new AppError("not_found", `legal hold "${opts.id}" not found`);
+  const found = await opts.db.prisma.legalHold.findUnique({ where: { orgId_id: { orgId: opts.orgId, id: opts.id } } });
+  if (!found) throw new AppError("not_found", `legal hold "${opts.id}" not found`);
   const row = await withAuditedChange({ db: opts.db, orgId: opts.orgId }, async (tx) => {
     const { count } = await tx.prisma.legalHold.updateMany({
       where: { id: opts.id, orgId: opts.orgId, releasedAt: null },
       data: { releasedAt: opts.now ?? new Date(), releasedBy: actorLabel(opts.actor), releaseReason: opts.reason ?? null },
     });
     if (count === 0) throw new AppError("conflict", `legal hold "${opts.id}" was already released`);
-    const row = await tx.prisma.legalHold.findUniqueOrThrow({ where: { id: opts.id } });
+    const row = await tx.prisma.legalHold.findUniqueOrThrow({ where: { orgId_id: { orgId: opts.orgId, id: opts.id } } });
     return {
       value: row,
       events: [

@@ -83,7 +83,7 @@ describe(`audit record and change commit together (${TEST_DB})`, () => {
       throw new Error("the change failed after writing");
     }).catch((e: unknown) => e);
     expect(String(err2)).toMatch(/the change failed/);
-    expect(await t.db.prisma.legalHold.findUnique({ where: { id: "hold_probe3" } })).toBeNull();
+    expect(await t.db.prisma.legalHold.findUnique({ where: { orgId_id: { orgId, id: "hold_probe3" } } })).toBeNull();
     expect(await head()).toEqual(before);
 
     const value = await withAuditedChange({ db: t.db, orgId }, async (tx) => {
@@ -91,9 +91,9 @@ describe(`audit record and change commit together (${TEST_DB})`, () => {
       return { value: 42, events: [{ actor, action: "probe.changed", resource: { type: "probe", id: "4" } }] };
     });
     expect(value).toBe(42);
-    expect(await t.db.prisma.legalHold.findUnique({ where: { id: "hold_probe4" } })).not.toBeNull();
+    expect(await t.db.prisma.legalHold.findUnique({ where: { orgId_id: { orgId, id: "hold_probe4" } } })).not.toBeNull();
     expect((await head()).seq).toBe(before.seq + 1);
-    await t.db.prisma.legalHold.delete({ where: { id: "hold_probe4" } });
+    await t.db.prisma.legalHold.delete({ where: { orgId_id: { orgId, id: "hold_probe4" } } });
   });
 
   it("tokens: no token without token.created, no revocation without token.revoked", async () => {
@@ -177,7 +177,7 @@ describe(`audit record and change commit together (${TEST_DB})`, () => {
     const hold = await createLegalHold({ db: t.db, orgId, hold: { scope: "all", reason: "litigation" }, actor });
     await failAppendOf("legal_hold.released");
     await expect(releaseLegalHold({ db: t.db, orgId, id: hold.id, actor })).rejects.toThrow(failure);
-    expect((await t.db.prisma.legalHold.findUniqueOrThrow({ where: { id: hold.id } })).releasedAt).toBeNull();
+    expect((await t.db.prisma.legalHold.findUniqueOrThrow({ where: { orgId_id: { orgId, id: hold.id } } })).releasedAt).toBeNull();
     await failAppendOf(null);
     await releaseLegalHold({ db: t.db, orgId, id: hold.id, actor });
     // Releasing twice fails in the change: no second record.
