@@ -2,7 +2,8 @@ import type { SqlExecutor } from "../db/sql";
 import type { StoredEvent } from "./event-schema";
 import { decodeEventCursor, encodeEventCursor } from "./event-cursor";
 import { explorerFilter, type ExplorerParams } from "./explorer-filter";
-import { countEventsUpTo, listEvents } from "./query-events";
+import { countTotal } from "./count-events";
+import { listEvents } from "./query-events";
 
 /** The explorer's total is exact up to this many matches; beyond, it says "more than" (`total_exact: false`). */
 export const EXPLORER_TOTAL_CAP = 10_000;
@@ -25,7 +26,7 @@ export async function exploreEvents(opts: { sql: SqlExecutor; orgId: string; par
   const after = opts.cursor ? decodeEventCursor(opts.cursor, { hint: "pass next_cursor back unchanged" }) : undefined;
   const [rows, total] = await Promise.all([
     listEvents({ sql: opts.sql, orgId: opts.orgId, filter, limit: opts.limit + 1, after }),
-    opts.withTotal === false ? Promise.resolve(null) : countEventsUpTo({ sql: opts.sql, orgId: opts.orgId, filter, cap: EXPLORER_TOTAL_CAP }),
+    opts.withTotal === false ? Promise.resolve(null) : countTotal({ sql: opts.sql, orgId: opts.orgId, filter, policy: "bounded", cap: EXPLORER_TOTAL_CAP }),
   ]);
   const data = rows.slice(0, opts.limit);
   const last = data[data.length - 1];

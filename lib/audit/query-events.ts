@@ -172,7 +172,7 @@ export async function listEvents(opts: ListEventsOptions): Promise<StoredEvent[]
  * - `actor` (id or email) becomes `actorId` or `actorEmail` when the value is only one of them in
  *   this org, so the list walks one index in order instead of OR-ing two and sorting every match.
  */
-async function resolveFilter(sql: SqlExecutor, orgId: string, f: EventFilter): Promise<EventFilter | null> {
+export async function resolveFilter(sql: SqlExecutor, orgId: string, f: EventFilter): Promise<EventFilter | null> {
   let out = f;
   if (out.actionLastSegment !== undefined) {
     const rows = await sql.query<{ action: string }>(
@@ -235,30 +235,13 @@ async function resolveFilter(sql: SqlExecutor, orgId: string, f: EventFilter): P
   return out;
 }
 
+/** A full exact count (tests, benches). Request paths count through lib/audit/count-events.ts. */
 export async function countEvents(opts: { sql: SqlExecutor; orgId: string; filter: EventFilter }): Promise<number> {
   const filter = await resolveFilter(opts.sql, opts.orgId, opts.filter);
   if (!filter) return 0;
   const { where, params } = buildWhere(opts.orgId, filter);
   const rows = await opts.sql.query<{ n: number }>(`SELECT count(*)::int8 AS n FROM audit_events e WHERE ${where}`, params);
   return rows[0]?.n ?? 0;
-}
-
-/**
- * How many entries match, counting at most `cap` + 1 of them (the newest, walked in index order): an
- * exact total up to `cap`, otherwise `{count: cap, exact: false}` ("more than cap"). Bounded work for
- * any filter, where an exact count of a broad filter reads most of the table (issue 10).
- */
-export async function countEventsUpTo(opts: { sql: SqlExecutor; orgId: string; filter: EventFilter; cap: number }): Promise<{ count: number; exact: boolean }> {
-  const filter = await resolveFilter(opts.sql, opts.orgId, opts.filter);
-  if (!filter) return { count: 0, exact: true };
-  const { where, params } = buildWhere(opts.orgId, filter);
-  params.push(opts.cap + 1);
-  const rows = await opts.sql.query<{ n: number }>(
-    `SELECT count(*)::int8 AS n FROM (SELECT 1 FROM audit_events e WHERE ${where} ORDER BY e.timestamp DESC, e.seq DESC LIMIT $${params.length}) s`,
-    params,
-  );
-  const n = rows[0]?.n ?? 0;
-  return n > opts.cap ? { count: opts.cap, exact: false } : { count: n, exact: true };
 }
 
 /**

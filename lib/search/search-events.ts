@@ -1,3 +1,4 @@
+import { countTotal } from "../audit/count-events";
 import { buildWhere, type EventFilter } from "../audit/query-events";
 import type { CanonicalEvent } from "../audit/event-schema";
 import type { SqlExecutor } from "../db/sql";
@@ -56,10 +57,9 @@ export async function searchEvents(opts: {
   const [pEnd, pWindow, pLimit, pOffset, pPart, pOriginal] = [params.length - 5, params.length - 4, params.length - 3, params.length - 2, params.length - 1, params.length];
   // Highlights mark whole tokens as typed (alice@example.com) as well as the split words.
   const headlineQuery = `(websearch_to_tsquery('simple', $${pOriginal}::text) || ${tsquery})`;
-  // The page and the total run side by side (two connections on PostgreSQL). The count walks the
-  // newest matches in index order up to the cap (a bare LIMIT lets the planner pick a Seq Scan).
+  // The page and the total run side by side (two connections on PostgreSQL); the total is the
+  // bounded one of lib/audit/count-events.ts.
   const cap = opts.exactTotalLimit ?? EXACT_TOTAL_LIMIT;
-  const countParams = [...params.slice(0, pEnd - 1), cap + 1];
   const [rows, counted] = await Promise.all([
     opts.sql.query<{ content: string; rank: number; best: number; headline: string }>(
       `WITH c AS (
@@ -79,13 +79,11 @@ export async function searchEvents(opts: {
        ORDER BY p.late, (CASE WHEN p.late THEN 0 ELSE p.rank END) DESC, p.timestamp DESC, p.seq DESC`,
       params,
     ),
-    opts.sql
-      .query<{ n: number }>(`SELECT count(*)::int8 AS n FROM (SELECT 1 FROM audit_events e WHERE ${where} ORDER BY e.timestamp DESC, e.seq DESC LIMIT $${countParams.length}) s`, countParams)
-      .then((r) => r[0]?.n ?? 0),
+    countTotal({ sql: opts.sql, orgId: opts.orgId, filter: opts.filter, policy: "bounded", cap }),
   ]);
   return {
-    total: Math.min(counted, cap),
-    totalExact: counted <= cap,
+    total: counted.count,
+    totalExact: counted.exact,
     hits: rows.map((r) => ({
       event: JSON.parse(r.content) as CanonicalEvent,
       highlight: r.headline.replaceAll(START, "<em>").replaceAll(STOP, "</em>"),

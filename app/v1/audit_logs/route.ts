@@ -1,5 +1,6 @@
 import { AmpListQuery, toAmpFilter, toAmpList } from "@/lib/dialects/amp/audit-logs";
-import { countEvents, listEvents } from "@/lib/audit/query-events";
+import { countTotal } from "@/lib/audit/count-events";
+import { listEvents } from "@/lib/audit/query-events";
 import { requireOrg } from "@/lib/auth/principal";
 import { apiHandler } from "@/lib/http/api-handler";
 import { parseQuery } from "@/lib/http/query-params";
@@ -12,7 +13,7 @@ export const GET = apiHandler({ scope: "audit:read" }, async ({ url, db, princip
   const filter = toAmpFilter(q);
   const [rows, total] = await Promise.all([
     listEvents({ sql: db.sql, orgId, filter, limit: q.limit, offset: q.offset }),
-    countEvents({ sql: db.sql, orgId, filter }),
+    countTotal({ sql: db.sql, orgId, filter, policy: "exact" }),
   ]);
-  return json(toAmpList({ url, q, rows, total }));
+  return json(toAmpList({ url, q, rows, total: total.count }));
 });

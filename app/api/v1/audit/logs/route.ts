@@ -1,21 +1,22 @@
 import { ListQuerySchema, toFilter, toListEntry } from "@/lib/dialects/complianceagent/logs";
 import { ingestRequest } from "@/lib/api/ingest-request";
-import { countEvents, listEvents } from "@/lib/audit/query-events";
+import { countTotal } from "@/lib/audit/count-events";
+import { listEvents } from "@/lib/audit/query-events";
 import { requireOrg } from "@/lib/auth/principal";
 import { apiHandler } from "@/lib/http/api-handler";
 import { parseQuery } from "@/lib/http/query-params";
 import { json } from "@/lib/http/respond";
 
-/** List (ComplianceAgent "Get Audit Logs"): newest first, page/limit, exact total. */
+/** List (ComplianceAgent "Get Audit Logs"): newest first, page/limit, exact total (lib/audit/count-events.ts). */
 export const GET = apiHandler({ scope: "audit:read" }, async ({ url, db, principal }) => {
   const q = parseQuery(url, ListQuerySchema);
   const orgId = requireOrg(principal);
   const filter = toFilter(q);
   const [rows, total] = await Promise.all([
     listEvents({ sql: db.sql, orgId, filter, limit: q.limit, offset: (q.page - 1) * q.limit }),
-    countEvents({ sql: db.sql, orgId, filter }),
+    countTotal({ sql: db.sql, orgId, filter, policy: "exact" }),
   ]);
-  return json({ success: true, data: rows.map(toListEntry), pagination: { page: q.page, limit: q.limit, total } });
+  return json({ success: true, data: rows.map(toListEntry), pagination: { page: q.page, limit: q.limit, total: total.count } });
 });
 
 /** Ingest: one event or {"events": [...]}; answers after commit. */
