@@ -9,6 +9,7 @@ import { useEntry, useVerify, type EntryContext } from "@/lib/client/use-explore
 import { CopyButton } from "./copy-button";
 import { DiffViewer } from "./diff-viewer";
 import { EntryFields } from "./entry-fields";
+import { JsonBlock } from "./folded-text";
 import { InclusionCheck } from "./inclusion-check";
 
 const tab = "rounded-t-md border-b-2 border-transparent px-3 py-1.5 text-sm font-medium text-slate-600 data-[state=active]:border-indigo-600 data-[state=active]:text-slate-900 dark:text-slate-300 dark:data-[state=active]:border-indigo-400 dark:data-[state=active]:text-white";
@@ -32,14 +33,14 @@ export function EntryView({ id }: { id: string }) {
       <Link href="/logs" className="inline-flex items-center gap-1 text-sm text-indigo-700 hover:underline dark:text-indigo-300">
         <ArrowLeft className="h-4 w-4" aria-hidden /> Explorer
       </Link>
-      <h1 className="mt-2 flex flex-wrap items-baseline gap-x-3 text-2xl font-semibold tracking-tight">
-        <code>{event.action}</code>
+      <h1 className="mt-2 flex flex-wrap items-baseline gap-x-3 text-2xl font-semibold tracking-tight [overflow-wrap:anywhere]">
+        <code className="min-w-0">{event.action}</code>
         <span className="text-base font-normal text-slate-600 dark:text-slate-300">
           by {event.actor.email ?? event.actor.name ?? event.actor.id} · <Time value={event.timestamp} />
         </span>
       </h1>
-      <div className="mt-4 grid gap-6 lg:grid-cols-[1fr_20rem]">
-        <Tabs.Root defaultValue="details">
+      <div className="mt-4 grid grid-cols-[minmax(0,1fr)] gap-6 lg:grid-cols-[minmax(0,1fr)_20rem]">
+        <Tabs.Root defaultValue="details" className="min-w-0">
           <Tabs.List aria-label="Entry views" className="flex gap-1 border-b border-slate-200 dark:border-slate-800">
             <Tabs.Trigger value="details" className={tab}>Details</Tabs.Trigger>
             <Tabs.Trigger value="changes" className={tab}>Changes ({pairs.length})</Tabs.Trigger>
@@ -59,10 +60,10 @@ export function EntryView({ id }: { id: string }) {
           </Tabs.Content>
           <Tabs.Content value="raw" className="pt-3">
             <div className="flex justify-end"><CopyButton value={JSON.stringify(event, null, 2)} label="raw JSON" /></div>
-            <pre data-testid="raw-json" className="overflow-x-auto rounded-md bg-slate-50 p-3 font-mono text-xs dark:bg-slate-900">{JSON.stringify(event, null, 2)}</pre>
+            <JsonBlock value={event} testId="raw-json" />
           </Tabs.Content>
         </Tabs.Root>
-        <aside className="space-y-6">
+        <aside className="min-w-0 space-y-6 [overflow-wrap:anywhere]">
           <ChainBlock ctx={entry.data} />
           <InclusionCheck event={entry.data.event} />
           <Timeline ctx={entry.data} />

@@ -22,8 +22,8 @@ export function EntryDrawer({ id, onClose }: { id: string | null; onClose: () =>
         >
           <div className="flex items-start justify-between gap-2 border-b border-slate-200 p-4 dark:border-slate-800">
             <div className="min-w-0">
-              <Dialog.Title className="truncate font-mono text-lg font-semibold">{event?.action ?? "Entry"}</Dialog.Title>
-              <Dialog.Description className="text-sm text-slate-600 dark:text-slate-300">
+              <Dialog.Title className="truncate font-mono text-lg font-semibold" title={event?.action}>{event?.action ?? "Entry"}</Dialog.Title>
+              <Dialog.Description className="text-sm text-slate-600 [overflow-wrap:anywhere] dark:text-slate-300">
                 {event ? `seq ${event.seq} · ${event.id}` : entry.isError ? "Could not load this entry" : "Loading…"}
               </Dialog.Description>
             </div>
@@ -38,14 +38,14 @@ export function EntryDrawer({ id, onClose }: { id: string | null; onClose: () =>
               </Dialog.Close>
             </div>
           </div>
-          <div className="flex-1 overflow-y-auto p-4">
+          <div className="min-w-0 flex-1 overflow-y-auto overflow-x-hidden p-4">
             {entry.isPending && <div className="h-40 animate-pulse rounded-md bg-slate-100 dark:bg-slate-800" />}
             {entry.isError && <p role="alert" className="text-rose-700 dark:text-rose-300">{entry.error.message}</p>}
             {event && (
               <>
                 <EntryFields event={event} />
                 <h3 className="mb-2 mt-5 font-semibold">Changes</h3>
-                <DiffViewer pairs={entryPairs(event)} />
+                <DiffViewer pairs={entryPairs(event)} maxRows={12} />
               </>
             )}
           </div>

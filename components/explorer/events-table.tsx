@@ -7,6 +7,8 @@ import Link from "next/link";
 import { Popover } from "radix-ui";
 import { useEffect, useMemo, useRef } from "react";
 import { Time } from "@/components/time";
+import { changeSummaryText, summarizeChanges } from "@/lib/client/change-summary";
+import { nounFor } from "@/lib/client/format";
 import type { StoredEvent } from "@/lib/client/use-explorer";
 import { COLUMN_IDS, type ColumnId } from "./explorer-state";
 
@@ -27,11 +29,39 @@ const COLUMNS: ColumnDef<StoredEvent>[] = [
     size: 200,
   },
   { id: "resource", header: "Resource", accessorFn: (e) => `${e.resource.type}: ${e.resource.name ?? e.resource.id}`, size: 240 },
+  {
+    id: "changes",
+    header: "Changes",
+    accessorFn: (e) => changeSummaryText(summarizeChanges(e.changes)),
+    cell: (c) => <ChangesCell event={c.row.original} />,
+    enableSorting: false,
+    size: 320,
+  },
   { id: "repository", header: "Repository", accessorFn: (e) => e.repository?.name ?? "", size: 150 },
   { id: "ip_address", header: "IP address", accessorFn: (e) => e.ip_address ?? "", size: 130 },
   { id: "request_id", header: "Request id", accessorFn: (e) => e.request_id ?? "", size: 140 },
 ];
-const LABEL: Record<ColumnId, string> = { timestamp: "Time", actor: "Actor", action: "Action", resource: "Resource", repository: "Repository", ip_address: "IP address", request_id: "Request id" };
+const LABEL: Record<ColumnId, string> = { timestamp: "Time", actor: "Actor", action: "Action", resource: "Resource", changes: "Changes", repository: "Repository", ip_address: "IP address", request_id: "Request id" };
+
+/** `field: old → new` for the first two changed fields, "+N more" (lib/client/change-summary.ts). */
+function ChangesCell({ event }: { event: StoredEvent }) {
+  const s = summarizeChanges(event.changes);
+  if (!s) return <span className="text-slate-400 dark:text-slate-500">—</span>;
+  return (
+    <span title={changeSummaryText(s)} data-testid="changes-summary" className="font-mono text-xs">
+      {s.parts.map((p, i) => (
+        <span key={p.field}>
+          {i > 0 && ", "}
+          <span className="text-slate-600 dark:text-slate-300">{p.field}:</span>{" "}
+          <del className="text-rose-800 no-underline dark:text-rose-300">{p.old}</del>
+          <span aria-label="changed to"> → </span>
+          <ins className="text-emerald-800 no-underline dark:text-emerald-300">{p.new}</ins>
+        </span>
+      ))}
+      {s.more > 0 && <span className="ml-1 rounded bg-slate-100 px-1 text-slate-700 dark:bg-slate-800 dark:text-slate-200">+{s.more} more</span>}
+    </span>
+  );
+}
 
 export interface EventsTableProps {
   rows: StoredEvent[];
@@ -95,7 +125,7 @@ export function EventsTable(p: EventsTableProps) {
     <div data-testid="events-table" aria-busy={p.stale} className={`rounded-md border border-slate-200 transition-opacity dark:border-slate-800 ${p.stale ? "opacity-60" : ""}`}>
       <div className="flex items-center justify-between gap-2 border-b border-slate-200 px-3 py-1.5 text-sm dark:border-slate-800">
         <p data-testid="result-count" aria-live="polite">
-          {p.total === null ? "…" : <><strong className="tabular-nums">{p.totalExact === false ? "more than " : ""}{p.total.toLocaleString("en-US")}</strong> events</>}
+          {p.total === null ? "…" : <><strong className="tabular-nums">{p.totalExact === false ? "more than " : ""}{p.total.toLocaleString("en-US")}</strong> {nounFor(p.total, "event")}</>}
           <span className="text-slate-600 dark:text-slate-300"> · {p.rows.length.toLocaleString("en-US")} loaded{p.sort ? " (sorted within the loaded rows)" : ""}</span>
         </p>
         <p className="hidden text-xs text-slate-600 md:block dark:text-slate-300">
@@ -121,7 +151,7 @@ export function EventsTable(p: EventsTableProps) {
         </Popover.Root>
       </div>
       <div ref={scroller} className="h-[calc(100vh-22rem)] min-h-80 overflow-auto" data-testid="table-scroller" tabIndex={0} aria-label="Events (scrollable)">
-        <table className="w-full table-fixed border-collapse text-sm" aria-rowcount={p.total ?? p.rows.length}>
+        <table className="w-full min-w-[56rem] table-fixed border-collapse text-sm" aria-rowcount={p.total ?? p.rows.length}>
           <thead className="sticky top-0 z-10 bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-600 dark:bg-slate-900 dark:text-slate-300">
             {table.getHeaderGroups().map((hg) => (
               <tr key={hg.id}>
@@ -129,10 +159,14 @@ export function EventsTable(p: EventsTableProps) {
                   const dir = h.column.getIsSorted();
                   return (
                     <th key={h.id} scope="col" style={{ width: h.getSize() }} className="px-3 py-2 font-medium" aria-sort={dir === "asc" ? "ascending" : dir === "desc" ? "descending" : "none"}>
-                      <button type="button" onClick={h.column.getToggleSortingHandler()} className="inline-flex items-center gap-1 uppercase hover:text-slate-900 dark:hover:text-white">
-                        {flexRender(h.column.columnDef.header, h.getContext())}
-                        {dir === "asc" ? <ArrowUp className="h-3 w-3" aria-hidden /> : dir === "desc" ? <ArrowDown className="h-3 w-3" aria-hidden /> : null}
-                      </button>
+                      {h.column.getCanSort() ? (
+                        <button type="button" onClick={h.column.getToggleSortingHandler()} className="inline-flex items-center gap-1 uppercase hover:text-slate-900 dark:hover:text-white">
+                          {flexRender(h.column.columnDef.header, h.getContext())}
+                          {dir === "asc" ? <ArrowUp className="h-3 w-3" aria-hidden /> : dir === "desc" ? <ArrowDown className="h-3 w-3" aria-hidden /> : null}
+                        </button>
+                      ) : (
+                        flexRender(h.column.columnDef.header, h.getContext())
+                      )}
                     </th>
                   );
                 })}

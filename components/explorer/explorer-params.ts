@@ -8,7 +8,7 @@ export type RangePreset = (typeof RANGES)[number];
 export const RANGE_MS: Record<Exclude<RangePreset, "all" | "custom">, number> = { "1h": 3_600_000, "24h": 86_400_000, "7d": 7 * 86_400_000, "30d": 30 * 86_400_000 };
 export const RANGE_LABEL: Record<RangePreset, string> = { "1h": "1 h", "24h": "24 h", "7d": "7 d", "30d": "30 d", all: "All", custom: "Custom" };
 
-export const COLUMN_IDS = ["timestamp", "actor", "action", "resource", "repository", "ip_address", "request_id"] as const;
+export const COLUMN_IDS = ["timestamp", "actor", "action", "resource", "changes", "repository", "ip_address", "request_id"] as const;
 export type ColumnId = (typeof COLUMN_IDS)[number];
 
 /** Everything about the explorer's view lives in the URL: a copied link reproduces it; back/forward work. */
@@ -41,7 +41,10 @@ export function toExplorerQuery(state: ExplorerState, now: number): ExplorerQuer
     f.from = state.from ?? undefined;
     f.to = state.to ?? undefined;
   } else if (state.range !== "all") {
+    // Rolling: the last N×24 h up to `now` (Home's ranges use the same definition). `to` too, so
+    // the histogram spans the whole range, not just up to the last matching event.
     f.from = new Date(now - RANGE_MS[state.range]).toISOString();
+    f.to = new Date(now).toISOString();
   }
   return f;
 }

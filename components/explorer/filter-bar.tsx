@@ -2,30 +2,45 @@
 
 import { ChevronDown, X } from "lucide-react";
 import { Popover } from "radix-ui";
+import { useEffect, useState } from "react";
 import { usePreferences } from "@/components/preferences";
+import { DateField } from "@/components/ui/date-field";
+import { fieldToIso, toFieldText } from "@/lib/client/zoned-dates";
 import type { EventFacets } from "@/lib/client/use-explorer";
 import { RANGES, RANGE_LABEL, type ExplorerState, type SetExplorerState } from "./explorer-state";
 
 const field = "rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-900";
-const pad = (n: number) => String(n).padStart(2, "0");
 
-/** ISO → value of a datetime-local input in the chosen zone, and back. */
-function toInput(iso: string | null, tz: "utc" | "local"): string {
-  if (!iso) return "";
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return "";
-  if (tz === "utc") return d.toISOString().slice(0, 16);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
-}
-function fromInput(v: string, tz: "utc" | "local"): string | null {
-  if (!v) return null;
-  const d = new Date(tz === "utc" ? `${v}:00Z` : v);
-  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+/** One end of the custom range: ISO text in the chosen zone (the shared DateField), applied on Enter, blur or a pick. */
+function RangeEnd({ id, label, iso, onApply }: { id: string; label: string; iso: string | null; onApply: (iso: string | null) => void }) {
+  const { timeZone } = usePreferences();
+  const shown = iso ? toFieldText(iso, timeZone, true) : "";
+  const [draft, setDraft] = useState(shown);
+  useEffect(() => setDraft(shown), [shown]);
+  const apply = (text: string) => {
+    const next = text.trim() ? fieldToIso(text, timeZone) : "";
+    if (next || !text.trim()) onApply(next || null);
+  };
+  return (
+    <DateField
+      id={id}
+      label={label}
+      withTime
+      className="w-52 text-xs"
+      value={draft}
+      onChange={(e) => setDraft(e.target.value)}
+      onBlur={() => draft !== shown && apply(draft)}
+      onKeyDown={(e) => e.key === "Enter" && apply(draft)}
+      onPick={(text) => {
+        setDraft(text);
+        apply(text);
+      }}
+    />
+  );
 }
 
 /** Time range presets (+ custom in the chosen zone), actor, actions (multi-select with counts), resource type, repository. */
 export function FilterBar({ state, setState, facets }: { state: ExplorerState; setState: SetExplorerState; facets: EventFacets | undefined }) {
-  const { timeZone } = usePreferences();
   const actions = facets?.actions ?? [];
   const selected = new Set(state.action);
   const active = state.actor || state.action.length || state.type || state.repo || state.q;
@@ -36,6 +51,7 @@ export function FilterBar({ state, setState, facets }: { state: ExplorerState; s
           <button
             key={r}
             type="button"
+            title={r === "all" || r === "custom" ? undefined : `The last ${RANGE_LABEL[r].replace(" d", " days").replace(" h", " hours")} up to now (rolling, like Home's ranges)`}
             aria-pressed={state.range === r}
             onClick={() =>
               void setState(
@@ -51,15 +67,9 @@ export function FilterBar({ state, setState, facets }: { state: ExplorerState; s
         ))}
       </div>
       {state.range === "custom" && (
-        <div className="flex items-end gap-2 text-xs">
-          <label className="flex flex-col">
-            From ({timeZone === "utc" ? "UTC" : "local"})
-            <input type="datetime-local" className={field} value={toInput(state.from, timeZone)} onChange={(e) => void setState({ from: fromInput(e.target.value, timeZone) })} />
-          </label>
-          <label className="flex flex-col">
-            To ({timeZone === "utc" ? "UTC" : "local"})
-            <input type="datetime-local" className={field} value={toInput(state.to, timeZone)} onChange={(e) => void setState({ to: fromInput(e.target.value, timeZone) })} />
-          </label>
+        <div className="flex flex-wrap items-end gap-2 text-xs">
+          <RangeEnd id="range-from" label="From" iso={state.from} onApply={(from) => void setState({ from })} />
+          <RangeEnd id="range-to" label="To" iso={state.to} onApply={(to) => void setState({ to })} />
         </div>
       )}
       <label className="flex flex-col text-xs">

@@ -1,19 +1,21 @@
 "use client";
 
-import { BarChart3, FileArchive, Home, ListTree, LogOut, Moon, Settings, ShieldCheck, Sun } from "lucide-react";
+import { BarChart3, FileArchive, Home, ListTree, LogOut, Menu, Moon, Settings, ShieldCheck, Sun, X } from "lucide-react";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
+import { useEffect, useState } from "react";
 import { toast } from "sonner";
 import { usePreferences } from "@/components/preferences";
-import { useMe, useSignOut, useSwitchOrg, type SessionView } from "@/lib/client/use-session";
+import { hasScope, useMe, useSignOut, useSwitchOrg, type SessionView } from "@/lib/client/use-session";
 
+/** Each item names the scope its page needs: a role sees only what it can use (the API checks again). */
 export const NAV = [
-  { href: "/", label: "Home", icon: Home },
-  { href: "/logs", label: "Explorer", icon: ListTree },
-  { href: "/history", label: "History", icon: BarChart3 },
-  { href: "/exports", label: "Exports", icon: FileArchive },
-  { href: "/integrity", label: "Integrity", icon: ShieldCheck },
-  { href: "/settings", label: "Settings", icon: Settings },
+  { href: "/", label: "Home", icon: Home, scope: "audit:read" },
+  { href: "/logs", label: "Explorer", icon: ListTree, scope: "audit:read" },
+  { href: "/history", label: "History", icon: BarChart3, scope: "audit:read" },
+  { href: "/exports", label: "Exports", icon: FileArchive, scope: "audit:export" },
+  { href: "/integrity", label: "Integrity", icon: ShieldCheck, scope: "audit:read" },
+  { href: "/settings", label: "Settings", icon: Settings, scope: "admin" },
 ] as const;
 
 const isActive = (pathname: string, href: string) => (href === "/" ? pathname === "/" : pathname === href || pathname.startsWith(`${href}/`));
@@ -22,46 +24,70 @@ const isActive = (pathname: string, href: string) => (href === "/" ? pathname ==
 export function AppShell({ initialMe, children }: { initialMe: SessionView; children: React.ReactNode }) {
   const pathname = usePathname();
   const { data: me = initialMe } = useMe(initialMe);
+  const items = NAV.filter((n) => hasScope(me, n.scope));
+  const [menuOpen, setMenuOpen] = useState(false);
+  useEffect(() => setMenuOpen(false), [pathname]);
+  const links = (
+    <ul className="flex flex-col gap-1">
+      {items.map(({ href, label, icon: Icon }) => {
+        const active = isActive(pathname, href);
+        return (
+          <li key={href}>
+            <Link
+              href={href}
+              aria-current={active ? "page" : undefined}
+              className={`flex items-center gap-2 whitespace-nowrap rounded-md px-3 py-2 text-sm font-medium ${
+                active ? "bg-indigo-100 text-indigo-900 dark:bg-indigo-950 dark:text-indigo-100" : "text-slate-700 hover:bg-slate-200 dark:text-slate-300 dark:hover:bg-slate-800"
+              }`}
+            >
+              <Icon className="h-4 w-4" aria-hidden />
+              {label}
+            </Link>
+          </li>
+        );
+      })}
+    </ul>
+  );
   return (
-    <div className="flex min-h-screen flex-col md:flex-row">
+    <div className="flex min-h-screen flex-col min-[769px]:flex-row">
       <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2 focus:text-slate-900">
         Skip to content
       </a>
-      <aside className="border-b border-slate-200 bg-slate-50 md:sticky md:top-0 md:h-screen md:w-56 md:shrink-0 md:border-b-0 md:border-r dark:border-slate-800 dark:bg-slate-900">
-        <div className="flex items-center gap-2 px-4 py-3 md:py-5">
-          <ShieldCheck className="h-6 w-6 text-indigo-600 dark:text-indigo-400" aria-hidden />
-          <span className="text-lg font-semibold tracking-tight">Audit Trail</span>
+      <aside className="border-b border-slate-200 bg-slate-50 min-[769px]:sticky min-[769px]:top-0 min-[769px]:h-screen min-[769px]:w-56 min-[769px]:shrink-0 min-[769px]:border-b-0 min-[769px]:border-r dark:border-slate-800 dark:bg-slate-900">
+        <div className="flex items-center justify-between gap-2 px-4 py-3 min-[769px]:py-5">
+          <span className="flex items-center gap-2">
+            <ShieldCheck className="h-6 w-6 text-indigo-600 dark:text-indigo-400" aria-hidden />
+            <span className="text-lg font-semibold tracking-tight">Audit Trail</span>
+          </span>
+          {/* ≤ 768 px: the navigation folds into a menu. */}
+          <button
+            type="button"
+            className="flex items-center gap-1 rounded-md border border-slate-300 px-2 py-1 text-sm min-[769px]:hidden dark:border-slate-700"
+            aria-expanded={menuOpen}
+            aria-controls="main-nav-menu"
+            onClick={() => setMenuOpen((o) => !o)}
+          >
+            {menuOpen ? <X className="h-4 w-4" aria-hidden /> : <Menu className="h-4 w-4" aria-hidden />}
+            Menu
+          </button>
         </div>
-        <nav aria-label="Main" className="overflow-x-auto px-2 pb-2 md:pb-0">
-          <ul className="flex gap-1 md:flex-col">
-            {NAV.map(({ href, label, icon: Icon }) => {
-              const active = isActive(pathname, href);
-              return (
-                <li key={href}>
-                  <Link
-                    href={href}
-                    aria-current={active ? "page" : undefined}
-                    className={`flex items-center gap-2 whitespace-nowrap rounded-md px-3 py-2 text-sm font-medium ${
-                      active ? "bg-indigo-100 text-indigo-900 dark:bg-indigo-950 dark:text-indigo-100" : "text-slate-700 hover:bg-slate-200 dark:text-slate-300 dark:hover:bg-slate-800"
-                    }`}
-                  >
-                    <Icon className="h-4 w-4" aria-hidden />
-                    {label}
-                  </Link>
-                </li>
-              );
-            })}
-          </ul>
+        <nav aria-label="Main" className="hidden px-2 pb-2 min-[769px]:block min-[769px]:pb-0">
+          {links}
         </nav>
+        {menuOpen && (
+          <nav id="main-nav-menu" aria-label="Main (menu)" className="border-t border-slate-200 px-2 py-2 min-[769px]:hidden dark:border-slate-800" data-testid="nav-menu">
+            {links}
+          </nav>
+        )}
       </aside>
       <div className="flex min-w-0 flex-1 flex-col">
-        <header className="flex flex-wrap items-center justify-end gap-3 border-b border-slate-200 px-4 py-2 dark:border-slate-800">
+        <header className="flex flex-wrap items-center justify-end gap-2 border-b border-slate-200 px-4 py-2 sm:gap-3 dark:border-slate-800">
           <OrgSwitcher me={me} />
           <TimeZoneToggle />
           <ThemeToggle />
           <UserMenu me={me} />
         </header>
-        <main id="main" className="min-w-0 flex-1 px-4 py-4 md:px-6">
+        <main id="main" className="min-w-0 flex-1 px-4 py-4 min-[769px]:px-6">
           {children}
         </main>
       </div>
