@@ -16,7 +16,7 @@ export function getDatabase(): Promise<Database> {
     const cfg = getConfig();
     const db = await openDatabase({ url: cfg.DATABASE_URL, dataDir: cfg.dataDir, poolSize: cfg.AUDIT_DB_POOL_SIZE });
     try {
-      await withoutQueryBudget(() => runMigrations({ sql: db.sql, advisoryLock: db.kind === "postgresql" }));
+      await withoutQueryBudget(() => runMigrations({ sql: db.sql, advisoryLock: db.kind === "postgresql", log: (line) => console.log(line) }));
     } catch (e) {
       await db.close().catch(() => undefined);
       throw e;

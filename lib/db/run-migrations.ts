@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { distributeTables, hasCitus } from "./distribute-tables";
 import type { SqlClient } from "./sql";
 
 /**
@@ -8,6 +9,9 @@ import type { SqlClient } from "./sql";
  * `_prisma_migrations` table (same columns, same checksum: SHA-256 of the file), so that
  * `prisma migrate deploy` and `prisma migrate status` agree with us wherever Prisma's native engine
  * can run. Several instances starting at once on one PostgreSQL serialise on an advisory lock.
+ * On a Citus coordinator (the `citus` extension exists in the database) the tables are then laid out
+ * for the cluster (lib/db/distribute-tables.ts). Advisory locks are node-local: every instance must
+ * connect to the coordinator (as they must anyway).
  */
 const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
     "id"                    VARCHAR(36) PRIMARY KEY NOT NULL,
@@ -49,6 +53,8 @@ export interface RunMigrationsOptions {
   migrations?: Migration[];
   /** PostgreSQL: serialise instances with an advisory lock (PGlite is one process anyway). */
   advisoryLock?: boolean;
+  /** Start-up messages (what was laid out on Citus); silent when absent. */
+  log?: (line: string) => void;
 }
 
 export async function runMigrations(opts: RunMigrationsOptions): Promise<string[]> {
@@ -57,6 +63,12 @@ export async function runMigrations(opts: RunMigrationsOptions): Promise<string[
   await opts.sql.transaction(async (tx) => {
     // A transaction-scoped advisory lock: the next instance waits here, then finds everything applied.
     if (opts.advisoryLock) await tx.query("SELECT pg_advisory_xact_lock($1)", [LOCK_KEY]);
+    if (await hasCitus(tx)) {
+      // DDL on distributed tables: triggers are created on their shards too, and a migration's
+      // statements run over one connection per worker (several DDL statements in one transaction).
+      await tx.query("SET LOCAL citus.enable_unsafe_triggers = on");
+      await tx.query("SET LOCAL citus.multi_shard_modify_mode = 'sequential'");
+    }
     await tx.query(CREATE_TABLE);
     const rows = await tx.query<{ migration_name: string; checksum: string }>(
       `SELECT migration_name, checksum FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
@@ -80,6 +92,7 @@ export async function runMigrations(opts: RunMigrationsOptions): Promise<string[
       applied.push(m.name);
     }
   });
+  await distributeTables({ sql: opts.sql, lockKey: opts.advisoryLock ? LOCK_KEY : undefined, log: opts.log });
   return applied;
 }
 

@@ -53,24 +53,71 @@ export async function createTestDatabase(kind: "pglite" | "postgres" = TEST_DB):
 /**
  * Creates an empty PostgreSQL database `<prefix>_<random>` on the server of `admin` (default
  * TEST_DATABASE_URL) and returns its URL and a dropper. Tests and benchmarks use it.
+ * When `admin` is a Citus coordinator (the `citus` extension exists in the admin database), the
+ * database is made on every node of the cluster, with the extension, and the workers are registered
+ * in it (Citus keeps its metadata per database): the app's migrations then distribute the tables.
  */
 export async function createScratchPostgres(admin: string = adminUrl(), prefix = "audit_test"): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `${prefix}_${crypto.randomBytes(5).toString("hex")}`;
   const client = new pg.Client({ connectionString: admin });
   await client.connect();
-  await client.query(`CREATE DATABASE ${name}`);
-  await client.end();
-  const u = new URL(admin);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: admin });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
+  let workers: { host: string; port: number }[] = [];
+  try {
+    workers = await citusWorkers(client);
+    await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+  const at = (base: string, host: string | undefined, port: number | undefined, db: string) => {
+    const u = new URL(base);
+    if (host) u.hostname = host;
+    if (port) u.port = String(port);
+    u.pathname = `/${db}`;
+    return u.toString();
   };
+  const url = at(admin, undefined, undefined, name);
+  const onNode = async (nodeUrl: string, statements: string[]) => {
+    const c = new pg.Client({ connectionString: nodeUrl });
+    await c.connect();
+    try {
+      for (const s of statements) await c.query(s);
+    } finally {
+      await c.end();
+    }
+  };
+  const drop = async () => {
+    await onNode(admin, [`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`]);
+    await Promise.all(workers.map((w) => onNode(at(admin, w.host, w.port, "postgres"), [`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`])));
+  };
+  if (workers.length > 0) {
+    try {
+      await Promise.all(workers.map((w) => onNode(at(admin, w.host, w.port, "postgres"), [`CREATE DATABASE ${name}`])));
+      await Promise.all([url, ...workers.map((w) => at(admin, w.host, w.port, name))].map((u) => onNode(u, ["CREATE EXTENSION IF NOT EXISTS citus"])));
+      const u = new URL(admin);
+      // Fewer shards than Citus's default 32 keep a test database's creation short (the layout,
+      // co-location and routing are the same); TEST_CITUS_SHARD_COUNT=32 tests the default.
+      const shards = Number(process.env.TEST_CITUS_SHARD_COUNT || 4);
+      await onNode(url, [
+        `ALTER DATABASE ${name} SET citus.shard_count = ${shards}`,
+        `SELECT citus_set_coordinator_host('${u.hostname}', ${Number(u.port || 5432)})`,
+        ...workers.map((w) => `SELECT citus_add_node('${w.host}', ${w.port})`),
+      ]);
+    } catch (e) {
+      await drop().catch(() => undefined);
+      throw e;
+    }
+  }
+  return { url, drop };
+}
+
+/** The primary workers of the Citus cluster whose coordinator `client` is connected to ([] when not Citus). */
+async function citusWorkers(client: pg.Client): Promise<{ host: string; port: number }[]> {
+  const ext = await client.query("SELECT 1 FROM pg_extension WHERE extname = 'citus'");
+  if (ext.rowCount === 0) return [];
+  const r = await client.query<{ nodename: string; nodeport: number }>(
+    "SELECT nodename, nodeport FROM pg_dist_node WHERE noderole = 'primary' AND groupid <> 0 ORDER BY nodeid",
+  );
+  return r.rows.map((w) => ({ host: w.nodename, port: w.nodeport }));
 }
 
 export async function createTestOrg(db: Database, slug = `org-${crypto.randomBytes(3).toString("hex")}`) {
