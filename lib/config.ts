@@ -12,6 +12,10 @@ const EnvSchema = z.object({
   AUDIT_ADMIN_ORG: z.string().default("acme"),
   AUDIT_MAX_BODY_BYTES: z.coerce.number().int().positive().default(5 * 1024 * 1024),
   AUDIT_DB_POOL_SIZE: z.coerce.number().int().positive().default(10),
+  /** Ingest requests of one org that may wait for their turn in this process (lib/audit/queue-appends.ts); beyond: 503. */
+  AUDIT_INGEST_QUEUE: z.coerce.number().int().positive().default(1000),
+  /** How long one ingest request may wait for its org's turn (ms); beyond: 503, nothing stored. */
+  AUDIT_INGEST_WAIT_MS: z.coerce.number().int().positive().default(30_000),
   PORT: z.coerce.number().int().positive().default(3000),
   /** Issue #9: the log's signing key (C2SP signed-note `PRIVATE+KEY+name+keyid+base64`); lib/integrity/load-log-signer.ts. */
   AUDIT_LOG_SIGNING_KEY: z.string().optional().transform((v) => v?.trim() || undefined),

@@ -1,0 +1,187 @@
+import type { SqlClient } from "../db/sql";
+import { currentQueryBudget, requestAbortedError, withQueryBudget } from "../db/query-budget";
+import { AppError } from "../errors";
+import { appendEventsInTx, type AppendResult } from "./append-events";
+import type { EventInput } from "./event-schema";
+
+/**
+ * Ingest requests of one org wait their turn HERE, in the process, not in the database (issue 10).
+ *
+ * Appends of one org are serial (the chain-head row lock). Left to the database, every concurrent
+ * request of an org would hold a pooled connection and wait on that lock inside a statement — so
+ * under load a 100-event batch failed with 503 `query_timeout` merely for queueing behind others
+ * (the statement budget counts lock waits), and the waiters took the pool from everyone else.
+ *
+ * Instead, per org and process:
+ * - one transaction at a time appends; requests that arrive meanwhile wait in a queue, holding no
+ *   connection and no statement (so no statement budget applies to the wait);
+ * - when the transaction ends, the waiting requests are appended TOGETHER in the next one (group
+ *   commit, in arrival order, up to `maxGroupEvents` events): one lock, one checkpoint, one commit for
+ *   many requests. Each request's events stay contiguous and in order; an identical id seen earlier in
+ *   the group is a duplicate exactly as if the requests had come one after another. When the group
+ *   fails for a reason of the input (a 4xx such as a conflicting id), nothing of it was stored and its
+ *   requests are appended again one by one, so each gets its own answer;
+ * - the wait is bounded: at most `maxWaiting` requests per org (more: 503 `service_unavailable`
+ *   with Retry-After), each at most `maxWaitMs` (then 503); a request whose client goes away leaves
+ *   the queue at once and stores nothing.
+ * Every statement still runs under the statement budget: a transaction that cannot get the lock
+ * (another process holds it) or runs long fails its requests with 503 `query_timeout` and never holds
+ * the database past the budget. A running group's statements are cancelled only when every request in
+ * it was abandoned (the others still wait for the answer).
+ */
+export interface QueueLimits {
+  /** Requests of one org that may wait (beyond: 503). */
+  maxWaiting: number;
+  /** How long one request may wait for its turn (beyond: 503). */
+  maxWaitMs: number;
+  /** Events appended together in one transaction at most (a request larger than that goes alone). */
+  maxGroupEvents: number;
+}
+
+export const DEFAULT_QUEUE_LIMITS: QueueLimits = { maxWaiting: 1000, maxWaitMs: 30_000, maxGroupEvents: 1000 };
+
+export interface QueueAppendsOptions {
+  sql: SqlClient;
+  orgId: string;
+  events: EventInput[];
+  /** As appendEvents: "events" for a batch, "" for a single event. */
+  fieldPrefix?: string;
+  limits?: Partial<QueueLimits>;
+}
+
+interface Waiting {
+  events: EventInput[];
+  fieldPrefix: string;
+  signal?: AbortSignal;
+  resolve(r: AppendResult[]): void;
+  reject(e: unknown): void;
+  /** Leaves the queue (timer, abort listener). */
+  settle(): void;
+}
+
+interface OrgQueue {
+  running: boolean;
+  waiting: Waiting[];
+}
+
+/** Per process, on globalThis: Next.js bundles each route separately. */
+const KEY = Symbol.for("audit-trail.append-queues");
+function queues(): Map<string, OrgQueue> {
+  const g = globalThis as { [KEY]?: Map<string, OrgQueue> };
+  return (g[KEY] ??= new Map());
+}
+
+/** Appends the events to the org's chain in their turn (see above); durable when it resolves. */
+export function queueAppends(opts: QueueAppendsOptions): Promise<AppendResult[]> {
+  const limits = { ...DEFAULT_QUEUE_LIMITS, ...opts.limits };
+  const budget = currentQueryBudget();
+  if (budget.signal?.aborted) return Promise.reject(requestAbortedError());
+  const all = queues();
+  let q = all.get(opts.orgId);
+  if (!q) all.set(opts.orgId, (q = { running: false, waiting: [] }));
+  const queue = q;
+  if (queue.waiting.length >= limits.maxWaiting) {
+    return Promise.reject(
+      new AppError("service_unavailable", `too many ingest requests are waiting for this org (${queue.waiting.length}; AUDIT_INGEST_QUEUE): retry later`),
+    );
+  }
+  return new Promise<AppendResult[]>((resolve, reject) => {
+    const leave = () => {
+      const i = queue.waiting.indexOf(entry);
+      if (i >= 0) queue.waiting.splice(i, 1);
+      entry.settle();
+    };
+    const timer = setTimeout(() => {
+      leave();
+      reject(new AppError("service_unavailable", `this ingest request waited ${limits.maxWaitMs} ms for its turn (AUDIT_INGEST_WAIT_MS) without starting: nothing was stored, retry later`));
+    }, limits.maxWaitMs);
+    const onAbort = () => {
+      leave();
+      reject(requestAbortedError());
+    };
+    const entry: Waiting = {
+      events: opts.events,
+      fieldPrefix: opts.fieldPrefix ?? "events",
+      signal: budget.signal,
+      resolve,
+      reject,
+      settle: () => {
+        clearTimeout(timer);
+        budget.signal?.removeEventListener("abort", onAbort);
+      },
+    };
+    budget.signal?.addEventListener("abort", onAbort, { once: true });
+    queue.waiting.push(entry);
+    if (!queue.running) void drain(opts.sql, opts.orgId, queue, limits, budget.statementTimeoutMs);
+  });
+}
+
+async function drain(sql: SqlClient, orgId: string, queue: OrgQueue, limits: QueueLimits, statementTimeoutMs: number): Promise<void> {
+  queue.running = true;
+  try {
+    while (queue.waiting.length > 0) {
+      const group = takeGroup(queue, limits.maxGroupEvents);
+      await runGroup(sql, orgId, group, statementTimeoutMs);
+    }
+  } finally {
+    queue.running = false;
+    if (queue.waiting.length === 0) queues().delete(orgId);
+  }
+}
+
+/** The oldest waiting request and the ones after it while the events fit. */
+function takeGroup(queue: OrgQueue, maxEvents: number): Waiting[] {
+  const group: Waiting[] = [];
+  let events = 0;
+  while (queue.waiting.length > 0) {
+    const next = queue.waiting[0]!;
+    if (group.length > 0 && events + next.events.length > maxEvents) break;
+    queue.waiting.shift();
+    next.settle();
+    group.push(next);
+    events += next.events.length;
+  }
+  return group;
+}
+
+async function runGroup(sql: SqlClient, orgId: string, group: Waiting[], statementTimeoutMs: number): Promise<void> {
+  try {
+    const results = await appendTogether(sql, orgId, group, statementTimeoutMs);
+    let at = 0;
+    for (const w of group) {
+      w.resolve(results.slice(at, at + w.events.length));
+      at += w.events.length;
+    }
+  } catch (e) {
+    // A reason of the input (conflicting id, …): nothing was stored; one by one, each its own answer.
+    if (group.length > 1 && e instanceof AppError && e.status < 500) {
+      for (const w of group) await runGroup(sql, orgId, [w], statementTimeoutMs);
+      return;
+    }
+    for (const w of group) w.reject(e);
+  }
+}
+
+async function appendTogether(sql: SqlClient, orgId: string, group: Waiting[], statementTimeoutMs: number): Promise<AppendResult[]> {
+  // The group's statements are cancelled only when every one of its requests was abandoned.
+  const controller = new AbortController();
+  const signals = group.map((w) => w.signal).filter((s): s is AbortSignal => s !== undefined);
+  const tracked = signals.length === group.length;
+  let gone = signals.filter((s) => s.aborted).length;
+  const onAbort = () => {
+    if (++gone >= group.length) controller.abort();
+  };
+  if (tracked) {
+    if (gone >= group.length) controller.abort();
+    else for (const s of signals) if (!s.aborted) s.addEventListener("abort", onAbort, { once: true });
+  }
+  const events = group.flatMap((w) => w.events);
+  const fieldPrefix = group.length === 1 ? group[0]!.fieldPrefix : "events";
+  try {
+    return await withQueryBudget({ statementTimeoutMs, signal: controller.signal }, () =>
+      sql.transaction((tx) => appendEventsInTx({ tx, orgId, events, fieldPrefix })),
+    );
+  } finally {
+    for (const s of signals) s.removeEventListener("abort", onAbort);
+  }
+}
