@@ -5,12 +5,18 @@
  * Targets: 0 non-2xx, p99 list ≤ 250 ms at 50 connections, RSS growth ≤ 100 MB over the run.
  *
  * Data: BENCH_LOAD_EVENTS (default 100 000) synthetic events in the read org, loaded with one
- * INSERT … SELECT through the real triggers (tests/support/bulk-events.ts), then VACUUM ANALYZE;
- * ingest writes into a second org (fresh ids per request). Rate limiting is off (AUDIT_RATE_LIMIT=0).
+ * INSERT … SELECT through the real triggers (tests/support/bulk-events.ts); ingest writes into a
+ * second org (fresh ids per request). Rate limiting is off (AUDIT_RATE_LIMIT=0).
+ * Every scenario runs twice: right after the load, as a user meets it (no VACUUM: this machine's
+ * PostgreSQL runs with autovacuum off), then after a VACUUM ANALYZE run by hand — both printed.
  * BENCH_LOAD_SECONDS (default 15) per scenario, BENCH_LOAD_CONNECTIONS (default 50).
+ * Memory: the server's RSS (process tree) before/after/peak, and its own process.memoryUsage()
+ * (V8 heap used/total, external) sampled every second by bench/memory-sampler.cjs, per scenario.
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import autocannon from "autocannon";
 import pg from "pg";
 import { loadBulkEvents } from "../tests/support/bulk-events.ts";
@@ -56,9 +62,49 @@ interface Scenario {
   body?: () => string;
 }
 
+interface MemorySample {
+  pid: number;
+  t: number;
+  rss: number;
+  heapTotal: number;
+  heapUsed: number;
+  external: number;
+}
+
+/** The server's own latest memory sample (the process that samples the most memory: next start's server). */
+function lastMemory(file: string): MemorySample | undefined {
+  let lines: string[];
+  try {
+    lines = fs.readFileSync(file, "utf8").trim().split("\n");
+  } catch {
+    return undefined;
+  }
+  const latest = new Map<number, MemorySample>();
+  for (const l of lines) {
+    try {
+      const m = JSON.parse(l) as MemorySample;
+      latest.set(m.pid, m);
+    } catch {
+      /* a line being written */
+    }
+  }
+  return [...latest.values()].sort((a, b) => b.rss - a.rss)[0];
+}
+
+const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
+
 export default async function load(ctx: BenchContext): Promise<BenchRow[]> {
   const scratch = await benchDatabase(ctx, "load");
-  const server = await startAppServer({ DATABASE_URL: scratch.url, AUDIT_ROOT_TOKEN: ROOT, AUDIT_RATE_LIMIT: "0" });
+  const memoryFile = path.join(os.tmpdir(), `bench-load-memory-${process.pid}.jsonl`);
+  fs.rmSync(memoryFile, { force: true });
+  const sampler = path.join(path.dirname(new URL(import.meta.url).pathname), "memory-sampler.cjs");
+  const server = await startAppServer({
+    DATABASE_URL: scratch.url,
+    AUDIT_ROOT_TOKEN: ROOT,
+    AUDIT_RATE_LIMIT: "0",
+    BENCH_MEMORY_FILE: memoryFile,
+    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --require ${sampler}`.trim(),
+  });
   const client = new pg.Client({ connectionString: scratch.url });
   await client.connect();
   const rows: BenchRow[] = [];
@@ -69,12 +115,11 @@ export default async function load(ctx: BenchContext): Promise<BenchRow[]> {
     const readToken = await mint("load-read");
     const writeToken = await mint("load-write");
     const orgId = (await client.query<{ id: string }>(`SELECT id FROM orgs WHERE slug = 'load-read'`)).rows[0]!.id;
-    ctx.log(`loading ${EVENTS} events (INSERT … SELECT through the triggers) + VACUUM ANALYZE…`);
+    ctx.log(`loading ${EVENTS} events (INSERT … SELECT through the triggers)…`);
     const t0 = performance.now();
     await client.query("SET statement_timeout = 0");
     await loadBulkEvents({ sql: { query: async (text, params) => (await client.query(text, params as unknown[])).rows }, orgId, count: EVENTS, startSeq: 1_000_000 });
-    await client.query("VACUUM ANALYZE audit_events");
-    ctx.log(`loaded in ${Math.round(performance.now() - t0)} ms`);
+    ctx.log(`loaded in ${Math.round(performance.now() - t0)} ms (no VACUUM yet)`);
 
     let batch = 0;
     const scenarios: (Scenario & { token: string })[] = [
@@ -104,41 +149,60 @@ export default async function load(ctx: BenchContext): Promise<BenchRow[]> {
     for (const s of scenarios) await fetch(server.base + s.path, { method: s.method ?? "GET", headers: headersOf(s.token), body: s.body?.() });
 
     const rssBefore = treeRssMb(server.proc.pid!);
+    const memBefore = lastMemory(memoryFile);
     let rssPeak = rssBefore;
-    const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, treeRssMb(server.proc.pid!))), 1000);
-    for (const s of scenarios) {
-      ctx.log(`${s.name}: ${CONNECTIONS} connections for ${SECONDS} s…`);
-      const result = await autocannon({
-        url: server.base + s.path,
-        method: s.method ?? "GET",
-        connections: CONNECTIONS,
-        duration: SECONDS,
-        headers: headersOf(s.token),
-        ...(s.body && { requests: [{ method: "POST" as const, setupRequest: (req: autocannon.Request) => ({ ...req, body: s.body!() }) }] }),
-      });
-      const p50 = result.latency.p50;
-      const p99 = result.latency.p99;
-      const non2xx = result.non2xx + result.errors; // errors include timeouts
-      ctx.log(`${s.name}: ${result.requests.average} req/s, p50 ${p50} ms, p99 ${p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts}`);
-      rows.push({ metric: `${s.name}: throughput (${CONNECTIONS} conn, ${SECONDS} s)`, value: result.requests.average, unit: "req/s" });
-      rows.push({ metric: `${s.name}: p50`, value: p50, unit: "ms" });
-      rows.push({
-        metric: `${s.name}: p99`,
-        value: p99,
-        unit: "ms",
-        ...(s.name === "list" && { target: "≤ 250 ms", pass: p99 <= 250 }),
-      });
-      rows.push({ metric: `${s.name}: non-2xx + errors (timeouts included) of ${result.requests.total}`, value: non2xx, unit: "", target: "0", pass: non2xx === 0 });
+    const rssTimer = setInterval(() => (rssPeak = Math.max(rssPeak, treeRssMb(server.proc.pid!))), 1000);
+    const memRow = (label: string) => {
+      const m = lastMemory(memoryFile);
+      const line = `${label}: RSS (tree) ${Math.round(treeRssMb(server.proc.pid!))} MB; server heap used ${m ? mb(m.heapUsed) : "?"} / total ${m ? mb(m.heapTotal) : "?"} MB, external ${m ? mb(m.external) : "?"} MB, own RSS ${m ? mb(m.rss) : "?"} MB`;
+      ctx.log(line);
+    };
+    memRow("before the run");
+    for (const phase of ["right after load (no VACUUM)", "after a manual VACUUM ANALYZE"]) {
+      if (phase.startsWith("after")) {
+        ctx.log("VACUUM ANALYZE (by hand)…");
+        const v0 = performance.now();
+        await client.query("VACUUM ANALYZE");
+        ctx.log(`VACUUM ANALYZE took ${Math.round(performance.now() - v0)} ms`);
+      }
+      for (const s of scenarios) {
+        ctx.log(`${phase} — ${s.name}: ${CONNECTIONS} connections for ${SECONDS} s… (load average ${os.loadavg().map((x) => x.toFixed(1)).join(" ")})`);
+        const result = await autocannon({
+          url: server.base + s.path,
+          method: s.method ?? "GET",
+          connections: CONNECTIONS,
+          duration: SECONDS,
+          headers: headersOf(s.token),
+          ...(s.body && { requests: [{ method: "POST" as const, setupRequest: (req: autocannon.Request) => ({ ...req, body: s.body!() }) }] }),
+        });
+        const p50 = result.latency.p50;
+        const p99 = result.latency.p99;
+        const non2xx = result.non2xx + result.errors; // errors include timeouts
+        ctx.log(`${phase} — ${s.name}: ${result.requests.average} req/s, p50 ${p50} ms, p99 ${p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts}`);
+        memRow(`after ${s.name}`);
+        const m = `${s.name} (${phase})`;
+        rows.push({ metric: `${m}: throughput (${CONNECTIONS} conn, ${SECONDS} s)`, value: result.requests.average, unit: "req/s" });
+        rows.push({ metric: `${m}: p50`, value: p50, unit: "ms" });
+        rows.push({ metric: `${m}: p99`, value: p99, unit: "ms", ...(s.name === "list" && { target: "≤ 250 ms", pass: p99 <= 250 }) });
+        rows.push({ metric: `${m}: non-2xx + errors (timeouts included) of ${result.requests.total}`, value: non2xx, unit: "", target: "0", pass: non2xx === 0 });
+      }
     }
-    clearInterval(sampler);
+    clearInterval(rssTimer);
     const rssAfter = treeRssMb(server.proc.pid!);
+    const memAfter = lastMemory(memoryFile);
     rssPeak = Math.max(rssPeak, rssAfter);
     rows.push({ metric: "server RSS before", value: rssBefore, unit: "MB" });
     rows.push({ metric: "server RSS after", value: rssAfter, unit: "MB" });
     rows.push({ metric: "server RSS peak during the run", value: rssPeak, unit: "MB" });
     rows.push({ metric: "server RSS growth (after − before)", value: rssAfter - rssBefore, unit: "MB", target: "≤ 100 MB", pass: rssAfter - rssBefore <= 100 });
+    if (memBefore && memAfter) {
+      rows.push({ metric: "server V8 heap used before → after", value: mb(memAfter.heapUsed - memBefore.heapUsed), unit: `MB (${mb(memBefore.heapUsed)} → ${mb(memAfter.heapUsed)})` });
+      rows.push({ metric: "server V8 heap total before → after", value: mb(memAfter.heapTotal - memBefore.heapTotal), unit: `MB (${mb(memBefore.heapTotal)} → ${mb(memAfter.heapTotal)})` });
+      rows.push({ metric: "server external memory before → after", value: mb(memAfter.external - memBefore.external), unit: `MB (${mb(memBefore.external)} → ${mb(memAfter.external)})` });
+    }
     return rows;
   } finally {
+    fs.rmSync(memoryFile, { force: true });
     await client.end();
     await server.stop();
     await scratch.drop();
