@@ -77,5 +77,6 @@ test("the retention form validates, saves (audited), and legal holds can be plac
   await expect(holds.getByRole("row", { name: /Litigation hold 2026-17/ })).toContainText("active");
   await snap(page, "retention-settings");
   await holds.getByRole("button", { name: "Release hold: Litigation hold 2026-17" }).click();
+  await page.getByRole("alertdialog").getByRole("button", { name: "Release" }).click();
   await expect(holds.getByRole("row", { name: /Litigation hold 2026-17/ })).toContainText("released");
 });

@@ -27,8 +27,9 @@ test("tokens: mint (secret shown once) → it works → revoke → it is refused
   expect((await ingest()).status()).toBe(201);
   await expectAccessible(page);
   await snap(page, "settings-tokens");
-  page.once("dialog", (d) => void d.accept());
+  // An in-app confirmation (Radix alert dialog), not the browser's confirm().
   await page.getByRole("row", { name: new RegExp(name) }).getByRole("button", { name: "Revoke" }).click();
+  await page.getByRole("alertdialog").getByRole("button", { name: "Revoke" }).click();
   await expect(page.getByRole("row", { name: new RegExp(name) })).toContainText("revoked");
   expect((await ingest()).status()).toBe(401);
 });

@@ -6,6 +6,8 @@ import { useForm, type FieldPath } from "react-hook-form";
 import type { z } from "zod";
 import { toast } from "sonner";
 import { Time } from "@/components/time";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
+import { formatBytes, plural } from "@/lib/client/format";
 import { ApiError } from "@/lib/client/api-fetch";
 import { CreateLegalHoldSchema, HOLD_SCOPES, type CreateLegalHold } from "@/lib/retention/legal-hold-schema";
 import { DEFAULT_RETENTION_POLICY, RetentionPolicyFormSchema, type RetentionPolicyForm } from "@/lib/retention/retention-schema";
@@ -56,13 +58,14 @@ export function RetentionSettings() {
       <h1 className="text-2xl font-semibold tracking-tight">Retention</h1>
       {status.isError && <p role="alert" className="mt-3 text-red-700 dark:text-red-400">Could not load the retention policy: {status.error.message}</p>}
       {s && (
-        <dl className="mt-4 grid gap-3 text-sm sm:grid-cols-4" data-testid="retention-status">
-          <div><dt className="text-slate-600 dark:text-slate-400">Storage used</dt><dd className="font-medium">{s.storage_used_gb < 0.01 ? `${fmt(Math.round(s.storage_used_bytes / 1024))} KB` : `${s.storage_used_gb} GB`}</dd></div>
+        <dl className="mt-4 grid gap-3 text-sm sm:grid-cols-3 lg:grid-cols-5" data-testid="retention-status">
+          <div><dt className="text-slate-600 dark:text-slate-400">Storage used</dt><dd className="font-medium" data-testid="storage-used">{formatBytes(s.storage_used_bytes)}</dd></div>
           <div><dt className="text-slate-600 dark:text-slate-400">Entries</dt><dd className="font-medium">{fmt(s.total_logs)}</dd></div>
           <div><dt className="text-slate-600 dark:text-slate-400">Oldest entry</dt><dd className="font-medium">{s.oldest_log ? <Time value={s.oldest_log} /> : "—"}</dd></div>
-          <div><dt className="text-slate-600 dark:text-slate-400">Past retention / archive age</dt><dd className="font-medium">{fmt(s.logs_past_retention)} / {fmt(s.logs_past_archive_age)}</dd></div>
+          <div><dt className="text-slate-600 dark:text-slate-400">Past the retention period</dt><dd className="font-medium" data-testid="past-retention">{s.logs_past_retention ? plural(s.logs_past_retention, "entry", "entries") : "none"}</dd></div>
+          <div><dt className="text-slate-600 dark:text-slate-400">Past the archive age</dt><dd className="font-medium" data-testid="past-archive">{s.logs_past_archive_age ? plural(s.logs_past_archive_age, "entry", "entries") : "none"}</dd></div>
           {s.last_cut && (
-            <div className="sm:col-span-4"><dt className="text-slate-600 dark:text-slate-400">Last retention cut</dt>
+            <div className="sm:col-span-3 lg:col-span-5"><dt className="text-slate-600 dark:text-slate-400">Last retention cut</dt>
               <dd>entries 1–{fmt(s.last_cut.through_seq)} removed on <Time value={s.last_cut.at} /> (chain continues from <code className="text-xs">{s.last_cut.cut_hash.slice(0, 19)}…</code>)</dd></div>
           )}
         </dl>
@@ -121,7 +124,8 @@ function LegalHolds() {
       {holds.isError && <p role="alert" className="mt-3 text-red-700 dark:text-red-400">Could not load legal holds: {holds.error.message}</p>}
       {holds.data && holds.data.length === 0 && <p className="mt-3 text-sm">No legal holds.</p>}
       {holds.data && holds.data.length > 0 && (
-        <table className="mt-3 w-full text-left text-sm" data-testid="legal-holds">
+        <div className="mt-3 overflow-x-auto">
+        <table className="w-full min-w-[40rem] text-left text-sm" data-testid="legal-holds">
           <thead className="border-b border-slate-200 text-slate-500 dark:border-slate-800 dark:text-slate-400">
             <tr><th className="py-2 pr-4 font-medium">Scope</th><th className="py-2 pr-4 font-medium">Reason</th><th className="py-2 pr-4 font-medium">Placed</th><th className="py-2 pr-4 font-medium">Status</th><th className="py-2 font-medium"><span className="sr-only">Actions</span></th></tr>
           </thead>
@@ -134,18 +138,24 @@ function LegalHolds() {
                 <td className="py-2 pr-4">{h.status === "active" ? "active" : <>released <Time value={h.released_at!} /></>}</td>
                 <td className="py-2">
                   {h.status === "active" && (
-                    <button type="button" className="rounded-md border border-slate-300 px-2 py-1 text-xs hover:bg-slate-100 disabled:opacity-60 dark:border-slate-700 dark:hover:bg-slate-800"
-                      disabled={release.isPending}
-                      onClick={() => release.mutate({ id: h.id }, { onSuccess: () => toast.success("Legal hold released"), onError: (e) => toast.error(e.message) })}
-                      aria-label={`Release hold: ${h.reason}`}>
-                      Release
-                    </button>
+                    <ConfirmDialog
+                      title="Release this legal hold?"
+                      description={<>Retention may then remove the entries it protected ({h.scope === "all" ? "all events" : `${h.scope}: ${h.target}`}). Recorded in the audit log.</>}
+                      confirmLabel="Release"
+                      onConfirm={() => release.mutate({ id: h.id }, { onSuccess: () => toast.success("Legal hold released"), onError: (e) => toast.error(e.message) })}
+                      trigger={
+                        <button type="button" className="rounded-md border border-slate-300 px-2 py-1 text-xs hover:bg-slate-100 disabled:opacity-60 dark:border-slate-700 dark:hover:bg-slate-800" disabled={release.isPending} aria-label={`Release hold: ${h.reason}`}>
+                          Release
+                        </button>
+                      }
+                    />
                   )}
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
+        </div>
       )}
       <form onSubmit={onSubmit} noValidate className="mt-4 grid gap-3 sm:grid-cols-3" aria-label="Place a legal hold">
         <label className="text-sm">Scope

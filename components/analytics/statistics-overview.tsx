@@ -3,19 +3,24 @@
 import { Activity, Boxes, GitBranch, Users } from "lucide-react";
 import Link from "next/link";
 import { parseAsStringLiteral, useQueryState } from "nuqs";
+import { useEffect, useRef, useState } from "react";
+import { useFormatInstant } from "@/components/time";
+import { plural } from "@/lib/client/format";
 import { explorerHref, useStatistics, type StatisticsResult } from "./use-analytics";
 
 const RANGES = ["7d", "30d", "90d", "365d", "all"] as const;
 type Range = (typeof RANGES)[number];
 const RANGE_LABEL: Record<Range, string> = { "7d": "7 days", "30d": "30 days", "90d": "90 days", "365d": "1 year", all: "All time" };
 
-const dayString = (d: Date) => d.toISOString().slice(0, 10);
-
-/** [from, to] as dates (inclusive, UTC) for a range ending today. */
-export function rangeDates(range: Range, now = new Date()): { from?: string; to?: string } {
+/**
+ * [from, to) for a range ending now: ROLLING, the last N × 24 h up to `now` — the same definition
+ * as the explorer's "7 d"/"30 d" presets, so Home's "30 days" and the explorer's "30 d" count the
+ * same events (calendar days would depend on the zone and include part of a 31st day).
+ */
+export function rangeDates(range: Range, now = Date.now()): { from?: string; to?: string } {
   if (range === "all") return {};
   const days = Number(range.slice(0, -1));
-  return { from: dayString(new Date(now.getTime() - (days - 1) * 86_400_000)), to: dayString(now) };
+  return { from: new Date(now - days * 86_400_000).toISOString(), to: new Date(now).toISOString() };
 }
 
 const fmt = (n: number) => n.toLocaleString("en-US");
@@ -25,7 +30,17 @@ const link = "rounded hover:underline focus-visible:outline focus-visible:outlin
 /** Home: KPI cards and breakdowns of the org's audit events; every number opens the explorer filtered to it. */
 export function StatisticsOverview() {
   const [range, setRange] = useQueryState("range", parseAsStringLiteral(RANGES).withDefault("30d"));
-  const dates = rangeDates(range);
+  const fmtTime = useFormatInstant();
+  // Anchored when the range is chosen (and on mount), so every query of the view agrees.
+  const [now, setNow] = useState(() => Date.now());
+  const last = useRef(range);
+  useEffect(() => {
+    if (last.current !== range) {
+      last.current = range;
+      setNow(Date.now());
+    }
+  }, [range]);
+  const dates = rangeDates(range, now);
   const stats = useStatistics(dates);
   const s = stats.data;
   return (
@@ -33,7 +48,9 @@ export function StatisticsOverview() {
       <div className="flex flex-wrap items-end justify-between gap-3">
         <div>
           <h1 className="text-2xl font-semibold tracking-tight">Overview</h1>
-          <p className="text-sm text-slate-600 dark:text-slate-400">Audit activity of this org{dates.from ? `, ${dates.from} to ${dates.to} (UTC)` : ", all time"}.</p>
+          <p className="text-sm text-slate-600 dark:text-slate-400" data-testid="range-label">
+            Audit activity of this org{dates.from && dates.to ? <>, the last {RANGE_LABEL[range]} (rolling, like the explorer&apos;s presets): {fmtTime(dates.from, { seconds: false })} to {fmtTime(dates.to, { seconds: false })}</> : ", all time"}.
+          </p>
         </div>
         <div role="group" aria-label="Time range" className="flex overflow-hidden rounded-md border border-slate-300 dark:border-slate-700">
           {RANGES.map((r) => (
@@ -69,7 +86,7 @@ function Overview({ s, from, to }: { s: StatisticsResult; from?: string; to?: st
         <Kpi icon={<Activity className="h-4 w-4" aria-hidden />} label="Events" value={fmt(s.total_events)} href={explorerHref(range)} testId="kpi-total" />
         <Kpi icon={<Boxes className="h-4 w-4" aria-hidden />} label="Event types" value={fmt(types.length)} href={explorerHref(range)} />
         <Kpi icon={<GitBranch className="h-4 w-4" aria-hidden />} label="Repositories" value={fmt(repos.length)} href={explorerHref(range)} />
-        <Kpi icon={<Users className="h-4 w-4" aria-hidden />} label="Most active" value={top ? top.actor : "—"} sub={top ? `${fmt(top.event_count)} events` : undefined} href={top ? actorLink(top.actor) : explorerHref(range)} />
+        <Kpi icon={<Users className="h-4 w-4" aria-hidden />} label="Most active" value={top ? top.actor : "—"} sub={top ? plural(top.event_count, "event") : undefined} href={top ? actorLink(top.actor) : explorerHref(range)} />
       </dl>
       <div className="mt-6 grid gap-4 lg:grid-cols-2">
         <Breakdown title="Events by type" rows={types.map(([k, n]) => ({ label: k, n, href: explorerHref({ action: k, ...range }) }))} testId="by-type" />
@@ -109,7 +126,7 @@ function Breakdown({ title, rows, testId }: { title: string; rows: { label: stri
               <span className="h-2 rounded bg-slate-100 dark:bg-slate-800" aria-hidden>
                 <span className="block h-2 rounded bg-indigo-500" style={{ width: `${(r.n / max) * 100}%` }} />
               </span>
-              <Link href={r.href} className={`${link} justify-self-end tabular-nums font-medium text-indigo-700 dark:text-indigo-300`} aria-label={`${fmt(r.n)} events: ${r.label} (open in Explorer)`}>
+              <Link href={r.href} className={`${link} justify-self-end tabular-nums font-medium text-indigo-700 dark:text-indigo-300`} aria-label={`${plural(r.n, "event")}: ${r.label} (open in Explorer)`}>
                 {fmt(r.n)}
               </Link>
             </li>

@@ -103,6 +103,8 @@ export function explorerHref(filter: { action?: string; actor?: string; actorNam
   if (filter.repositoryName) q.push(/\s/.test(filter.repositoryName) ? `repo:"${filter.repositoryName}"` : `repo:${filter.repositoryName}`);
   if (filter.actorType) q.push(`actor_type:${filter.actorType}`);
   if (q.length) sp.set("q", q.join(" "));
+  // Exact bounds need the explorer's custom range (its presets would ignore them).
+  if (filter.from || filter.to) sp.set("range", "custom");
   if (filter.from) sp.set("from", filter.from);
   if (filter.to) sp.set("to", filter.to);
   const s = sp.toString();

@@ -5,8 +5,13 @@ import { FileArchive } from "lucide-react";
 import { useForm, type FieldPath } from "react-hook-form";
 import { toast } from "sonner";
 import { z } from "zod";
+import { usePreferences } from "@/components/preferences";
+import { DateField } from "@/components/ui/date-field";
+import { SOC2_CONTROLS } from "@/lib/analytics/soc2-criteria";
 import { ApiError } from "@/lib/client/api-fetch";
-import { FRAMEWORKS, SECTIONS } from "@/lib/exports/export-schemas";
+import { calendarPresets, fieldToIso, isFieldText, toFieldText } from "@/lib/client/zoned-dates";
+
+import { FRAMEWORK_CONTROLS, FRAMEWORKS, SECTIONS } from "@/lib/exports/export-schemas";
 import { button, input } from "./log-export-form";
 import { useCreateEvidence } from "./use-exports";
 
@@ -20,7 +25,7 @@ const SECTION_LABEL: Record<(typeof SECTIONS)[number], string> = {
   configuration_history: "Configuration history",
 };
 
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "pick a date");
+const date = z.string().trim().refine((v) => /^\d{4}-\d{2}-\d{2}$/.test(v) && isFieldText(v), "a date that exists, as YYYY-MM-DD");
 const EvidenceFormSchema = z
   .object({
     framework: z.enum(FRAMEWORKS),
@@ -32,20 +37,27 @@ const EvidenceFormSchema = z
   .refine((v) => v.from <= v.to, { message: "must not be before the start", path: ["to"] });
 type EvidenceForm = z.infer<typeof EvidenceFormSchema>;
 
-const iso = (d: Date) => d.toISOString().slice(0, 10);
-
 export function EvidenceForm() {
   const create = useCreateEvidence();
+  const { timeZone } = usePreferences();
   const now = new Date();
+  const presets = calendarPresets(now, timeZone);
+  const lastQuarter = presets[0]!;
   const form = useForm<EvidenceForm>({
     resolver: zodResolver(EvidenceFormSchema),
-    defaultValues: { framework: "soc2", from: iso(new Date(now.getTime() - 90 * 86_400_000)), to: iso(now), include: [...SECTIONS], repositories: "" },
+    defaultValues: { framework: "soc2", from: toFieldText(lastQuarter.from, timeZone), to: toFieldText(lastQuarter.to, timeZone), include: [...SECTIONS], repositories: "" },
   });
   const errs = form.formState.errors;
+  const framework = form.watch("framework");
+  const [from, to] = form.watch(["from", "to"]);
+  const activePreset = presets.find((p) => toFieldText(p.from, timeZone) === from && toFieldText(p.to, timeZone) === to)?.id;
+  const controls = [...new Set(Object.values(FRAMEWORK_CONTROLS[framework] ?? {}).flat())];
   const onSubmit = form.handleSubmit((v) => {
     const repository_ids = v.repositories.split(/[\s,]+/).filter(Boolean);
+    // UTC: plain dates (the service reads a plain-date end as the whole day); Local: the local days' instants.
+    const period = timeZone === "utc" ? { from: v.from, to: v.to } : { from: fieldToIso(v.from, "local"), to: fieldToIso(v.to, "local", true) };
     create.mutate(
-      { format: "zip", framework: v.framework, audit_period: { from: v.from, to: v.to }, include: v.include, repository_ids },
+      { format: "zip", framework: v.framework, audit_period: period, include: v.include, repository_ids },
       {
         onSuccess: (r) => toast.info(`Evidence package ${r.data.job_id} started`, { description: `About ${r.data.estimated_size_mb} MB.` }),
         onError: (e) => {
@@ -67,16 +79,40 @@ export function EvidenceForm() {
           {FRAMEWORKS.map((f) => <option key={f} value={f}>{FRAMEWORK_LABEL[f]}</option>)}
         </select>
       </div>
-      <div className="text-sm">
-        <label htmlFor="ev-from">Audit period from</label>
-        <input id="ev-from" type="date" className={input} aria-invalid={!!errs.from} aria-describedby={errs.from ? "ev-from-err" : undefined} {...form.register("from")} />
-        {err("from", "ev-from")}
+      <DateField id="ev-from" label="Audit period from" error={errs.from?.message} {...form.register("from")} onPick={(t) => form.setValue("from", t, { shouldValidate: true })} />
+      <DateField id="ev-to" label="to (inclusive)" error={errs.to?.message} {...form.register("to")} onPick={(t) => form.setValue("to", t, { shouldValidate: true })} />
+      <div role="group" aria-label="Audit period presets" className="flex flex-wrap gap-2 text-xs sm:col-span-3" data-testid="period-presets">
+        {presets.map((p) => (
+          <button
+            key={p.id}
+            type="button"
+            aria-pressed={activePreset === p.id}
+            onClick={() => {
+              form.setValue("from", toFieldText(p.from, timeZone), { shouldValidate: true });
+              form.setValue("to", toFieldText(p.to, timeZone), { shouldValidate: true });
+            }}
+            className={`rounded-md border px-2 py-1 ${activePreset === p.id ? "border-indigo-600 bg-indigo-600 text-white" : "border-slate-300 hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800"}`}
+          >
+            {p.label}
+          </button>
+        ))}
       </div>
-      <div className="text-sm">
-        <label htmlFor="ev-to">to (inclusive)</label>
-        <input id="ev-to" type="date" className={input} aria-invalid={!!errs.to} aria-describedby={errs.to ? "ev-to-err" : undefined} {...form.register("to")} />
-        {err("to", "ev-to")}
-      </div>
+      {controls.length > 0 && (
+        <div className="text-sm sm:col-span-3" data-testid="framework-controls">
+          <p className="font-medium">Controls this package evidences</p>
+          <ul className="mt-1 grid gap-1 sm:grid-cols-2">
+            {controls.map((id) => {
+              const c = framework === "soc2" ? (SOC2_CONTROLS as Record<string, { name: string; description: string }>)[id] : undefined;
+              return (
+                <li key={id} className="rounded border border-slate-200 px-2 py-1 dark:border-slate-800">
+                  <span className="font-mono font-semibold">{id}</span>
+                  {c && <> <span className="font-medium">{c.name}</span><span className="block text-xs text-slate-600 dark:text-slate-400">{c.description}</span></>}
+                </li>
+              );
+            })}
+          </ul>
+        </div>
+      )}
       <fieldset className="text-sm sm:col-span-3" aria-describedby={errs.include ? "ev-include-err" : undefined}>
         <legend>Sections (one file each)</legend>
         <div className="mt-1 grid gap-1 sm:grid-cols-3">

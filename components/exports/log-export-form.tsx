@@ -7,18 +7,20 @@ import { useMemo } from "react";
 import { useForm, type FieldPath } from "react-hook-form";
 import { toast } from "sonner";
 import { z } from "zod";
+import { usePreferences } from "@/components/preferences";
+import { DateField } from "@/components/ui/date-field";
 import { ApiError } from "@/lib/client/api-fetch";
+import { fieldToDate, fieldToIso, isFieldText, toFieldText } from "@/lib/client/zoned-dates";
 import { useCreateLogExport, type LogExportInput } from "./use-exports";
 
 export const input = "mt-1 w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-900";
 export const button = "inline-flex items-center gap-1.5 rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-700 disabled:opacity-60";
 
+/** The shared date field's text: `YYYY-MM-DD` or `YYYY-MM-DD HH:mm`, in the chosen zone. */
 const when = z
   .string()
   .trim()
-  .refine((v) => v === "" || (/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i.test(v) && !Number.isNaN(Date.parse(v.replace(" ", "T")))), {
-    message: "an ISO 8601 date or date-time, e.g. 2025-01-31 or 2025-01-31T12:00:00Z",
-  });
+  .refine((v) => v === "" || isFieldText(v), { message: "a date that exists, as YYYY-MM-DD or YYYY-MM-DD HH:mm" });
 
 const LogExportFormSchema = z
   .object({
@@ -31,7 +33,7 @@ const LogExportFormSchema = z
     resourceType: z.string().trim().max(256),
     repositoryId: z.string().trim().max(256),
   })
-  .refine((v) => !v.from || !v.to || Date.parse(v.from) < Date.parse(v.to) + 86_400_000, { message: "must be after From", path: ["to"] });
+  .refine((v) => !v.from || !v.to || fieldToDate(v.from, "utc")!.getTime() <= fieldToDate(v.to, "utc", true)!.getTime(), { message: "must not be before From", path: ["to"] });
 type LogExportForm = z.infer<typeof LogExportFormSchema>;
 
 const RANGE_MS: Record<string, number> = { "1h": 3_600_000, "24h": 86_400_000, "7d": 7 * 86_400_000, "30d": 30 * 86_400_000 };
@@ -50,8 +52,6 @@ const prefillParsers = {
 };
 
 const FIELDS: { name: FieldPath<LogExportForm>; label: string; placeholder?: string; hint?: string }[] = [
-  { name: "from", label: "From (UTC)", placeholder: "2025-01-01", hint: "Inclusive." },
-  { name: "to", label: "To (UTC)", placeholder: "2025-01-31", hint: "Inclusive: a plain date covers that whole day." },
   { name: "q", label: "Query", placeholder: 'actor:alice action:policy.* "text"', hint: "The explorer's query syntax." },
   { name: "actor", label: "Actor (id or email)" },
   { name: "action", label: "Action", placeholder: "policy.update or policy.*", hint: "One action, a comma-separated list, or prefix.*" },
@@ -61,20 +61,28 @@ const FIELDS: { name: FieldPath<LogExportForm>; label: string; placeholder?: str
 
 export function LogExportForm() {
   const [p] = useQueryStates(prefillParsers);
+  const { timeZone } = usePreferences();
   const defaults = useMemo<LogExportForm>(() => {
-    const from = p.from ?? (p.range && RANGE_MS[p.range] ? new Date(Date.now() - RANGE_MS[p.range]!).toISOString() : "");
-    return { format: p.format ?? "jsonl", from, to: p.to ?? "", q: p.q ?? "", actor: p.actor ?? "", action: p.action ?? "", resourceType: p.type ?? "", repositoryId: p.repo ?? "" };
+    const fromIso = p.from ?? (p.range && RANGE_MS[p.range] ? new Date(Date.now() - RANGE_MS[p.range]!).toISOString() : "");
+    const toIso = p.to ?? (p.range && RANGE_MS[p.range] ? new Date().toISOString() : "");
+    const text = (iso: string) => (iso ? toFieldText(iso, timeZone, true) : "");
+    return { format: p.format ?? "jsonl", from: text(fromIso), to: text(toIso), q: p.q ?? "", actor: p.actor ?? "", action: p.action ?? "", resourceType: p.type ?? "", repositoryId: p.repo ?? "" };
+    // The zone is read once: the form keeps what was typed when the toggle changes.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [p]);
   const prefilled = Object.entries(p).some(([k, v]) => k !== "format" && v);
   const create = useCreateLogExport();
   const form = useForm<LogExportForm>({ resolver: zodResolver(LogExportFormSchema), defaultValues: defaults });
   const onSubmit = form.handleSubmit((v) => {
     const body: LogExportInput = { format: v.format };
-    for (const k of ["from", "to", "q", "actor", "action", "resourceType", "repositoryId"] as const) if (v[k]) body[k] = v[k];
+    for (const k of ["q", "actor", "action", "resourceType", "repositoryId"] as const) if (v[k]) body[k] = v[k];
+    // Dates in the chosen zone → instants with the offset; a plain-date "to" covers that whole day.
+    if (v.from) body.from = fieldToIso(v.from, timeZone);
+    if (v.to) body.to = fieldToIso(v.to, timeZone, true);
     create.mutate(body, {
       onSuccess: (r) => toast.info(`Export ${r.exportId} started`, { description: "Progress shows in the table below." }),
       onError: (e) => {
-        if (e instanceof ApiError && e.field && FIELDS.some((f) => f.name === e.field)) form.setError(e.field as FieldPath<LogExportForm>, { message: e.message });
+        if (e instanceof ApiError && e.field && (e.field === "from" || e.field === "to" || FIELDS.some((f) => f.name === e.field))) form.setError(e.field as FieldPath<LogExportForm>, { message: e.message });
         else toast.error(e.message);
       },
     });
@@ -93,6 +101,8 @@ export function LogExportForm() {
           <label className="flex items-center gap-1.5"><input type="radio" value="csv" {...form.register("format")} /> CSV (spreadsheets)</label>
         </div>
       </fieldset>
+      <DateField id="log-from" label="From" withTime hint="Inclusive." error={form.formState.errors.from?.message} {...form.register("from")} onPick={(t) => form.setValue("from", t, { shouldValidate: true })} />
+      <DateField id="log-to" label="To" withTime hint="Inclusive: a plain date covers that whole day." error={form.formState.errors.to?.message} {...form.register("to")} onPick={(t) => form.setValue("to", t, { shouldValidate: true })} />
       {FIELDS.map((f) => {
         const err = form.formState.errors[f.name as keyof LogExportForm]?.message;
         const id = `log-${f.name}`;

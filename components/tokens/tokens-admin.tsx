@@ -7,6 +7,7 @@ import { useForm } from "react-hook-form";
 import { toast } from "sonner";
 import { z } from "zod";
 import { CopyButton } from "@/components/entry/copy-button";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { Time } from "@/components/time";
 import { SCOPES } from "@/lib/auth/scopes";
 import { useCreateToken, useRevokeToken, useTokens } from "@/lib/client/use-tokens";
@@ -56,7 +57,8 @@ export function TokensAdmin() {
         {tokens.isError && <p role="alert" className="mt-3 text-rose-700 dark:text-rose-300">Could not load tokens: {tokens.error.message}. Reload to try again.</p>}
         {tokens.data && tokens.data.length === 0 && <p className="mt-3 text-sm text-slate-600 dark:text-slate-300">No tokens yet. Create one below for each service that writes or reads events.</p>}
         {tokens.data && tokens.data.length > 0 && (
-          <table className="mt-3 w-full text-left text-sm">
+          <div className="mt-3 overflow-x-auto">
+          <table className="w-full min-w-[48rem] text-left text-sm">
             <thead className="border-b border-slate-200 text-slate-500 dark:border-slate-800 dark:text-slate-400">
               <tr><th className="py-2 pr-3 font-medium">Name</th><th className="py-2 pr-3 font-medium">Prefix</th><th className="py-2 pr-3 font-medium">Scopes</th><th className="py-2 pr-3 font-medium">Created</th><th className="py-2 pr-3 font-medium">Last used</th><th className="py-2 pr-3 font-medium">Status</th><th className="py-2"><span className="sr-only">Actions</span></th></tr>
             </thead>
@@ -73,17 +75,17 @@ export function TokensAdmin() {
                     <td className="py-2 pr-3">{t.revoked_at ? "revoked" : expired ? "expired" : t.expires_at ? <>expires <Time value={t.expires_at} /></> : "active"}</td>
                     <td className="py-2 text-right">
                       {!t.revoked_at && (
-                        <button
-                          type="button"
-                          className="rounded-md border border-rose-300 px-2 py-0.5 text-xs text-rose-800 hover:bg-rose-50 dark:border-rose-800 dark:text-rose-200 dark:hover:bg-rose-950"
-                          onClick={() => {
-                            if (window.confirm(`Revoke “${t.name}”? Services using it will get 401 at once.`)) {
-                              revoke.mutate(t.id, { onSuccess: () => toast.success(`Revoked ${t.name}`), onError: (e) => toast.error(e.message) });
-                            }
-                          }}
-                        >
-                          Revoke
-                        </button>
+                        <ConfirmDialog
+                          title={`Revoke “${t.name}”?`}
+                          description="Services using it get 401 at once. This cannot be undone (mint a new token instead)."
+                          confirmLabel="Revoke"
+                          onConfirm={() => revoke.mutate(t.id, { onSuccess: () => toast.success(`Revoked ${t.name}`), onError: (e) => toast.error(e.message) })}
+                          trigger={
+                            <button type="button" className="rounded-md border border-rose-300 px-2 py-0.5 text-xs text-rose-800 hover:bg-rose-50 dark:border-rose-800 dark:text-rose-200 dark:hover:bg-rose-950">
+                              Revoke
+                            </button>
+                          }
+                        />
                       )}
                     </td>
                   </tr>
@@ -91,6 +93,7 @@ export function TokensAdmin() {
               })}
             </tbody>
           </table>
+          </div>
         )}
       </section>
       <section aria-labelledby="new-token-h" className="mt-8">

@@ -51,7 +51,7 @@ export const DateField = forwardRef<
         />
         <button
           type="button"
-          aria-label={`Pick ${label.toLowerCase()} from a calendar`}
+          aria-label="Open calendar"
           title="Pick from a calendar"
           className="rounded-md border border-slate-300 px-2 hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800"
           onClick={() => {
@@ -71,7 +71,7 @@ export const DateField = forwardRef<
           type={withTime ? "datetime-local" : "date"}
           tabIndex={-1}
           aria-hidden
-          aria-label={`${label} calendar`}
+          aria-label="calendar picker"
           className="pointer-events-none absolute h-0 w-0 opacity-0"
           onChange={(e) => e.target.value && onPick(e.target.value.replace("T", " "))}
         />

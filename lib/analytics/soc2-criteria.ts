@@ -74,16 +74,42 @@ const AUDIT_ADMIN: EvidenceCategory = {
   eventTypes: ["retention.policy_updated", "retention.enforced", "legal_hold.created", "legal_hold.released", "export.created", "export.downloaded"],
 };
 
+/**
+ * The SOC 2 controls (2017 Trust Services Criteria, common criteria) this service names anywhere —
+ * evidence endpoint, evidence packages (README and manifest), the Exports page: a short name and a
+ * one-line description, so an id such as "CC6.1" never stands alone.
+ */
+export const SOC2_CONTROLS = {
+  "CC6.1": { name: "Logical access security software, infrastructure and architectures", description: "Access to protected information assets goes through logical access controls: who can sign in, with which credentials." },
+  "CC6.2": { name: "Registration and authorization of new users", description: "New users and credentials are registered and authorized before access is granted." },
+  "CC6.3": { name: "Role-based access: modification and removal", description: "Access is granted, changed and removed by role, following least privilege." },
+  "CC6.6": { name: "Protection against threats from outside system boundaries", description: "Logical access measures protect against threats from sources outside the system's boundaries." },
+  "CC6.8": { name: "Prevention and detection of unauthorized or malicious software", description: "Unauthorized or malicious software is prevented or detected and acted upon." },
+  "CC7.1": { name: "Detection of configuration changes and new vulnerabilities", description: "Monitoring finds configuration changes that introduce vulnerabilities, and newly discovered vulnerabilities." },
+  "CC7.2": { name: "Monitoring of system components for anomalies", description: "System components are monitored for anomalies that indicate malicious acts, errors or failures." },
+  "CC7.3": { name: "Evaluation of security events", description: "Security events are evaluated to decide whether they are incidents that need a response." },
+  "CC7.4": { name: "Response to security incidents", description: "Identified incidents are contained, remediated and communicated under a defined response program." },
+  "CC8.1": { name: "Change management: authorize, design, test, approve and implement changes", description: "Changes to infrastructure, data, software and procedures are authorized, tested, approved and recorded." },
+} as const satisfies Record<string, { name: string; description: string }>;
+
+/** "CC6.1 Logical access security … — access to … ": an id with its name (and description), for text outputs. */
+export function describeControl(id: string, withDescription = true): string {
+  const c = (SOC2_CONTROLS as Record<string, { name: string; description: string }>)[id];
+  return c ? `${id} ${c.name}${withDescription ? ` — ${c.description}` : ""}` : id;
+}
+
+const criterion = (id: keyof typeof SOC2_CONTROLS, categories: readonly EvidenceCategory[]): Soc2Criterion => ({ id, name: SOC2_CONTROLS[id].name, categories });
+
 export const SOC2_CRITERIA: readonly Soc2Criterion[] = [
-  { id: "CC6.1", name: "Logical access security software, infrastructure and architectures", categories: [AUTH, ACCESS_CHANGES, CREDENTIALS] },
-  { id: "CC6.2", name: "Registration and authorization of new users", categories: [ACCESS_CHANGES, CREDENTIALS] },
-  { id: "CC6.3", name: "Role-based access: modification and removal", categories: [ACCESS_CHANGES] },
-  { id: "CC6.6", name: "Protection against threats from outside system boundaries", categories: [AUTH, SCANS] },
-  { id: "CC6.8", name: "Prevention and detection of unauthorized or malicious software", categories: [SCANS, DETECTIONS, FIXES] },
-  { id: "CC7.1", name: "Detection of configuration changes and new vulnerabilities", categories: [SCANS, DETECTIONS, CONFIG] },
-  { id: "CC7.2", name: "Monitoring of system components for anomalies", categories: [DETECTIONS, AUTH, AUDIT_ADMIN] },
-  { id: "CC7.3", name: "Evaluation of security events", categories: [RESPONSE] },
-  { id: "CC8.1", name: "Change management: authorize, design, test, approve and implement changes", categories: [CONFIG, FIXES] },
+  criterion("CC6.1", [AUTH, ACCESS_CHANGES, CREDENTIALS]),
+  criterion("CC6.2", [ACCESS_CHANGES, CREDENTIALS]),
+  criterion("CC6.3", [ACCESS_CHANGES]),
+  criterion("CC6.6", [AUTH, SCANS]),
+  criterion("CC6.8", [SCANS, DETECTIONS, FIXES]),
+  criterion("CC7.1", [SCANS, DETECTIONS, CONFIG]),
+  criterion("CC7.2", [DETECTIONS, AUTH, AUDIT_ADMIN]),
+  criterion("CC7.3", [RESPONSE]),
+  criterion("CC8.1", [CONFIG, FIXES]),
 ];
 
 export const SOC2_CRITERIA_IDS: readonly string[] = SOC2_CRITERIA.map((c) => c.id);

@@ -74,3 +74,13 @@ export interface ExportJobView {
   /** 0..1 */
   progress: number;
 }
+
+/** Which sections cover which controls of each framework (for the auditor's orientation). */
+export const FRAMEWORK_CONTROLS: Record<string, Partial<Record<(typeof SECTIONS)[number], string[]>>> = {
+  soc2: { access_logs: ["CC6.1", "CC6.2", "CC6.3"], configuration_history: ["CC8.1"], scan_results: ["CC7.1"], issue_history: ["CC7.2", "CC7.3"], fix_records: ["CC7.4"] },
+  iso27001: { access_logs: ["A.5.15", "A.8.5"], configuration_history: ["A.8.9", "A.8.32"], scan_results: ["A.8.8"], issue_history: ["A.5.24"], fix_records: ["A.8.8"] },
+  gdpr: { access_logs: ["Art. 32(1)(b)"], configuration_history: ["Art. 25"], issue_history: ["Art. 33"], fix_records: ["Art. 32(1)(d)"] },
+  hipaa: { access_logs: ["164.312(b)", "164.308(a)(4)"], configuration_history: ["164.308(a)(1)(ii)(D)"], scan_results: ["164.308(a)(8)"], issue_history: ["164.308(a)(6)"] },
+  pci_dss: { access_logs: ["10.2.1", "7.2"], configuration_history: ["10.2.2", "6.5"], scan_results: ["11.3"], fix_records: ["6.3.3"] },
+  nist_csf: { access_logs: ["PR.AA"], configuration_history: ["PR.PS"], scan_results: ["ID.RA"], issue_history: ["RS.MA"], fix_records: ["RS.MI"] },
+};
