@@ -18,7 +18,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { appendEvents } from "../lib/audit/append-events.ts";
-import { countEvents, listEvents } from "../lib/audit/query-events.ts";
+import { countEvents, F, listEvents } from "../lib/audit/query-events.ts";
 import type { EventInput } from "../lib/audit/event-schema.ts";
 import { runMaintenanceStep, startTableMaintenance, type MaintenanceStep } from "../lib/db/maintain-tables.ts";
 import { openDatabase, type Database } from "../lib/db/open-database.ts";
@@ -99,7 +99,7 @@ async function measure(db: Database, dir: string, orgId: string, busiest: string
   let count = 0;
   for (let i = 0; i < 3; i++) {
     const s = performance.now();
-    count = await countEvents({ sql: db.sql, orgId, filter: { actor: busiest } });
+    count = await countEvents({ sql: db.sql, orgId, filter: { where: F.actor(busiest) } });
     countTimes.push(performance.now() - s);
   }
   return {

@@ -1,4 +1,5 @@
 import { parseAsArrayOf, parseAsString, parseAsStringLiteral, type inferParserType } from "nuqs/server";
+import { EXPLORER_COLUMNS } from "@/lib/audit/event-fields";
 import { parseExplorerQuery } from "@/lib/audit/parse-explorer-query";
 import type { ExplorerQuery } from "@/lib/client/use-explorer";
 
@@ -22,7 +23,7 @@ export const explorerParsers = {
   type: parseAsString,
   repo: parseAsString,
   sort: parseAsString,
-  hide: parseAsArrayOf(parseAsString).withDefault(["ip_address", "request_id"]),
+  hide: parseAsArrayOf(parseAsString).withDefault(EXPLORER_COLUMNS.filter((c) => c.hidden).map((c) => c.id)),
   entry: parseAsString,
 };
 export type ExplorerState = inferParserType<typeof explorerParsers>;

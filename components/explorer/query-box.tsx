@@ -2,7 +2,7 @@
 
 import { Search } from "lucide-react";
 import { useEffect, useId, useMemo, useRef, useState } from "react";
-import { parseExplorerQuery, QUERY_KEYS, termAt, type QueryError } from "@/lib/audit/parse-explorer-query";
+import { HAS_KEYS, parseExplorerQuery, QUERY_KEYS, queryKeyInfo, termAt, type QueryError } from "@/lib/audit/parse-explorer-query";
 import type { EventFacets } from "@/lib/client/use-explorer";
 
 interface Suggestion {
@@ -30,6 +30,8 @@ function suggestionsFor(draft: string, caret: number, facets: EventFacets | unde
   } else if (t.key === "actor") values = (facets?.actors ?? []).map((a) => ({ value: a.value, hint: a.label }));
   else if (t.key === "resource") values = (facets?.resource_types ?? []).map((a) => ({ value: a.value, hint: `${a.count.toLocaleString("en-US")} events` }));
   else if (t.key === "repo") values = (facets?.repositories ?? []).map((a) => ({ value: a.label ?? a.value, hint: a.value }));
+  else if (t.key === "has") values = HAS_KEYS.map((k) => ({ value: k }));
+  else if (queryKeyInfo(t.key)?.values) values = queryKeyInfo(t.key)!.values!.map((x) => ({ value: x, hint: queryKeyInfo(t.key!)!.hint }));
   else if (t.key === "created") {
     const day = (d: number) => new Date(Date.now() - d * 86_400_000).toISOString().slice(0, 10);
     values = [
@@ -84,7 +86,7 @@ export function QueryBox({ value, onSubmit, facets }: { value: string; onSubmit:
   return (
     <div className="relative">
       <label htmlFor={`${id}-q`} className="mb-1 block text-xs font-medium text-slate-600 dark:text-slate-300">
-        Query <span className="font-normal">(key:value and free text, e.g. <code>actor:alice@acme.com action:policy.* -action:user.login &quot;PII&quot;</code>)</span>
+        Query <span className="font-normal">(key:value, OR, parentheses, -exclude, free text, e.g. <code>(action:*.failed OR action:*.denied) actor_type:service_account</code>)</span>
       </label>
       <div className="flex items-center gap-2 rounded-md border border-slate-300 bg-white px-2 focus-within:ring-2 focus-within:ring-indigo-500 dark:border-slate-700 dark:bg-slate-900">
         <Search className="h-4 w-4 text-slate-500" aria-hidden />

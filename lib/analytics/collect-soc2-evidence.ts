@@ -2,6 +2,7 @@ import type { SqlExecutor } from "../db/sql";
 import { AppError } from "../errors";
 import { formatTimestamp } from "../audit/format-timestamp";
 import { countTotal } from "../audit/count-events";
+import { F } from "../audit/filter-tree";
 import { signDownloadPath } from "../exports/sign-download";
 import { dateKey } from "./periods";
 import { findCriterion, SOC2_CRITERIA_IDS, type EvidenceCategory } from "./soc2-criteria";
@@ -81,7 +82,7 @@ export async function collectSoc2Evidence(opts: {
   const lastDay = dateKey(new Date(opts.to.getTime() - 1));
   const items: EvidenceItem[] = [];
   for (const cat of criterion.categories) {
-    const { count: record_count } = await countTotal({ sql: opts.sql, orgId: opts.orgId, filter: { actions: [...cat.eventTypes], from: opts.from, to: opts.to }, policy: "exact" });
+    const { count: record_count } = await countTotal({ sql: opts.sql, orgId: opts.orgId, filter: { where: F.in("action", ...cat.eventTypes), from: opts.from, to: opts.to }, policy: "exact" });
     const subject = encodeSubject({ orgId: opts.orgId, criteria: criterion.id, type: cat.type, from: opts.from, to: opts.to });
     const url = await signedArtifactUrl({ sql: opts.sql, subject, expiresAt });
     const slug = criterion.id.toLowerCase().replace(".", "_");

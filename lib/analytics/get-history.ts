@@ -1,6 +1,6 @@
 import type { SqlExecutor, SqlParam } from "../db/sql";
 import { AppError } from "../errors";
-import { buildWhere } from "../audit/query-events";
+import { buildWhere, F } from "../audit/query-events";
 import { buildPeriods, dateKey, DEFAULT_PERIODS, lastDay, periodsBack, sqlPeriodKey, type Interval, type Period } from "./periods";
 
 export const METRICS = ["score", "issues", "fixes"] as const;
@@ -169,7 +169,7 @@ async function openIssueValues(opts: GetHistoryOptions, periods: Period[]): Prom
 
 async function fixValues(opts: GetHistoryOptions, periods: Period[]): Promise<number[]> {
   const { start, end } = rangeOf(periods);
-  const { where, params } = buildWhere(opts.orgId, { actions: ["fix.applied"], repositoryId: opts.repositoryId, framework: opts.framework, from: start, to: end });
+  const { where, params } = buildWhere(opts.orgId, { where: F.and(F.in("action", "fix.applied"), F.eq("repository.id", opts.repositoryId), F.eq("details.framework", opts.framework)), from: start, to: end });
   const rows = await opts.sql.query<{ bucket: string; n: number }>(
     `SELECT ${sqlPeriodKey("e.timestamp", opts.interval)} AS bucket, count(*)::int8 AS n FROM audit_events e WHERE ${where} GROUP BY 1`,
     params,

@@ -1,5 +1,5 @@
 import type { SqlExecutor } from "../db/sql";
-import { listEvents, type EventCursor } from "../audit/query-events";
+import { F, listEvents, type EventCursor } from "../audit/query-events";
 import { verifyDownloadSignature } from "../exports/sign-download";
 import { csvHeader, csvLines } from "../exports/format-entries";
 import { decodeSubject } from "./collect-soc2-evidence";
@@ -19,7 +19,7 @@ export async function streamEvidenceCsv(opts: {
 }): Promise<{ fileName: string; body: ReadableStream<Uint8Array> }> {
   await verifyDownloadSignature({ sql: opts.sql, exportId: opts.subject ?? "", expires: opts.expires, sig: opts.sig, now: opts.now });
   const { subject, category } = decodeSubject(opts.subject ?? "");
-  const filter = { actions: [...category.eventTypes], from: subject.from, to: subject.to };
+  const filter = { where: F.in("action", ...category.eventTypes), from: subject.from, to: subject.to };
   const enc = new TextEncoder();
   let after: EventCursor | undefined;
   let started = false;

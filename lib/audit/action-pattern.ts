@@ -1,16 +1,15 @@
-import type { EventFilter } from "./query-events";
+import { F, type FilterNode } from "./filter-tree";
 
 /**
  * THE reader of an `action` filter parameter, for every API that takes one (AppSec+ `action`,
  * ComplianceAgent `event_type`, log exports' `action`): an exact name, or `prefix.*` for every action
  * starting with `prefix.`; with `list: true` also a comma-separated list of those.
  */
-export function actionPattern(value: string | undefined, opts: { list?: boolean } = {}): Pick<EventFilter, "actions" | "actionPrefix" | "actionAnyOf"> {
-  if (!value) return {};
+export function actionPattern(value: string | undefined, opts: { list?: boolean } = {}): FilterNode | undefined {
+  if (!value) return undefined;
   const items = opts.list ? value.split(",").map((s) => s.trim()).filter(Boolean) : [value];
   const prefixes = items.filter((s) => s.endsWith(".*")).map((s) => s.slice(0, -1));
   const exact = items.filter((s) => !s.endsWith(".*"));
-  if (prefixes.length === 0) return exact.length ? { actions: exact } : {};
-  if (exact.length === 0 && prefixes.length === 1) return { actionPrefix: prefixes[0] };
-  return { actionAnyOf: { exact, prefixes } };
+  const nodes = [...(exact.length ? [F.in("action", ...exact)] : []), ...(prefixes.length ? [F.prefix("action", ...prefixes)] : [])];
+  return nodes.length === 0 ? undefined : nodes.length === 1 ? nodes[0] : F.or(...nodes);
 }

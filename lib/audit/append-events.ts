@@ -1,8 +1,9 @@
 import crypto from "node:crypto";
-import type { SqlClient, SqlExecutor } from "../db/sql";
+import type { SqlClient, SqlExecutor, SqlParam } from "../db/sql";
 import { AppError } from "../errors";
 import { canonicalJson, chainHash, sha256Hex } from "./canonical-json";
 import type { CanonicalEvent, EventInput } from "./event-schema";
+import { contentFields, COPIED_COLUMNS, copiedColumnValues } from "./event-fields";
 import { formatTimestamp } from "./format-timestamp";
 import { signCheckpoint } from "../integrity/sign-checkpoint";
 import { attestColumns } from "./attest-columns";
@@ -91,12 +92,9 @@ export async function appendEventsInTx(opts: AppendEventsInTxOptions): Promise<A
   let prev = head.hash;
   const results: AppendResult[] = [];
   const createdById = new Map<string, AppendResult>();
-  const cols = {
-    seq: [] as number[], id: [] as string[], ts: [] as string[], actorId: [] as string[], actorType: [] as string[],
-    actorEmail: [] as (string | null)[], action: [] as string[], resType: [] as string[], resId: [] as string[],
-    repoId: [] as (string | null)[], repoName: [] as (string | null)[], content: [] as string[], digest: [] as string[],
-    hash: [] as string[], prev: [] as (string | null)[],
-  };
+  // The copied columns come from the field registry (lib/audit/event-fields.ts), one array each.
+  const copied = COPIED_COLUMNS.map(() => [] as SqlParam[]);
+  const cols = { content: [] as string[], digest: [] as string[], hash: [] as string[], prev: [] as (string | null)[] };
 
   prepared.forEach((p, i) => {
     const old = existingById.get(p.id);
@@ -117,35 +115,16 @@ export async function appendEventsInTx(opts: AppendEventsInTxOptions): Promise<A
     seq += 1;
     const { input } = p;
     const timestamp = input.timestamp ? new Date(input.timestamp) : receivedAt;
-    const event: CanonicalEvent = {
+    const event = {
+      ...contentFields(input),
       id: p.id,
       seq,
       timestamp: formatTimestamp(timestamp),
       received_at: receivedText,
-      actor: input.actor,
-      action: input.action,
-      resource: input.resource,
-      ...(input.repository && { repository: input.repository }),
-      ...(input.changes && { changes: input.changes }),
-      ...(input.details && { details: input.details }),
-      ...(input.ip_address && { ip_address: input.ip_address }),
-      ...(input.user_agent && { user_agent: input.user_agent }),
-      ...(input.request_id && { request_id: input.request_id }),
-      ...(input.session_id && { session_id: input.session_id }),
-    };
+    } as CanonicalEvent;
     const content = canonicalJson(event);
     const hash = chainHash(prev, content);
-    cols.seq.push(seq);
-    cols.id.push(p.id);
-    cols.ts.push(timestamp.toISOString());
-    cols.actorId.push(input.actor.id);
-    cols.actorType.push(input.actor.type);
-    cols.actorEmail.push(input.actor.email ?? null);
-    cols.action.push(input.action);
-    cols.resType.push(input.resource.type);
-    cols.resId.push(input.resource.id);
-    cols.repoId.push(input.repository?.id ?? null);
-    cols.repoName.push(input.repository?.name ?? null);
+    copiedColumnValues(event).forEach((v, c) => copied[c]!.push(v));
     cols.content.push(content);
     cols.digest.push(p.digest);
     cols.hash.push(hash);
@@ -156,31 +135,29 @@ export async function appendEventsInTx(opts: AppendEventsInTxOptions): Promise<A
     prev = hash;
   });
 
-  if (cols.seq.length > 0) {
+  if (cols.content.length > 0) {
     // Issue #9: extend the Merkle tree and sign a checkpoint, under this lock, in this transaction;
     // refuses (503, nothing stored) when rows exist that ingest did not append (lib/integrity/sign-checkpoint.ts).
     await signCheckpoint({ tx, orgId: opts.orgId, headSeq: head.seq, contents: cols.content });
-    await tx.query(
-      `INSERT INTO audit_events (org_id, seq, id, timestamp, received_at, actor_id, actor_type, actor_email, action,
-         resource_type, resource_id, repository_id, repository_name, content, request_digest, hash, previous_hash)
-       SELECT $1, u.seq, u.id, u.ts, $2, u.actor_id, u.actor_type, u.actor_email, u.action, u.resource_type, u.resource_id,
-         u.repository_id, u.repository_name, u.content, u.request_digest, u.hash, u.previous_hash
-       FROM unnest($3::bigint[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
-         $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[])
-         AS u(seq, id, ts, actor_id, actor_type, actor_email, action, resource_type, resource_id, repository_id,
-              repository_name, content, request_digest, hash, previous_hash)`,
-      [
-        opts.orgId, receivedAt, cols.seq, cols.id, cols.ts, cols.actorId, cols.actorType, cols.actorEmail as string[],
-        cols.action, cols.resType, cols.resId, cols.repoId as string[], cols.repoName as string[], cols.content, cols.digest,
-        cols.hash, cols.prev as string[],
-      ],
-    );
+    await tx.query(INSERT_EVENTS, [opts.orgId, cols.content, cols.digest, cols.hash, cols.prev as string[], ...(copied as string[][])]);
     await tx.query(`UPDATE audit_chain_heads SET seq = $2, hash = $3, updated_at = now() WHERE org_id = $1`, [opts.orgId, seq, prev]);
     // Issue #9: a signed attestation of the copied query columns just written (lib/audit/attest-columns.ts).
     await attestColumns({ tx, orgId: opts.orgId, fromSeq: head.seq + 1, toSeq: seq });
   }
   return results;
 }
+
+/**
+ * The INSERT of a batch: one array per column, unnested. The copied columns and their SQL types come
+ * from the field registry (lib/audit/event-fields.ts); content, request digest and the chain's hashes
+ * are ingest's own.
+ */
+const INSERT_EVENTS = (() => {
+  const names = COPIED_COLUMNS.map((c) => (c.name === "timestamp" ? '"timestamp"' : c.name));
+  const arrays = COPIED_COLUMNS.map((c, i) => `$${6 + i}::${c.type}[]`);
+  return `INSERT INTO audit_events (org_id, content, request_digest, hash, previous_hash, ${names.join(", ")})
+     SELECT $1, u.* FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], ${arrays.join(", ")}) AS u`;
+})();
 
 async function lockChainHead(tx: SqlExecutor, orgId: string): Promise<{ seq: number; hash: string | null }> {
   await tx.query(`INSERT INTO audit_chain_heads (org_id) VALUES ($1) ON CONFLICT (org_id) DO NOTHING`, [orgId]);

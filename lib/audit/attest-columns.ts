@@ -1,5 +1,6 @@
 import type { SqlExecutor } from "../db/sql";
 import { AppError } from "../errors";
+import { COPIED_COLUMNS } from "./event-fields";
 import { loadLogSigner, type LogSigner } from "../integrity/load-log-signer";
 import { signNote } from "../integrity/signed-note";
 
@@ -22,13 +23,27 @@ import { signNote } from "../integrity/signed-note";
  */
 export const COLUMNS_NOTE_HEADER = "audit-trail columns v2";
 
+/** The columns of the v2 row hash, in order (a file format: frozen). */
+const V2_COLUMNS = ["seq", "id", "timestamp", "received_at", "actor_id", "actor_type", "actor_email", "action", "resource_type", "resource_id", "repository_id", "repository_name"] as const;
+
 /**
  * The SQL expression of one row's column hash (alias `e` = audit_events), used by ingest and verify:
  * SHA-256 of the binary form (record_send: per column its type, length and binary value — no
- * session setting involved, NULL distinct from any value) of the copied columns.
+ * session setting involved, NULL distinct from any value) of the copied columns. The columns are the
+ * field registry's (lib/audit/event-fields.ts): the v2 ones in one record with the search vector,
+ * then each column added later (`late`) as a record of its name and value, only when it is not NULL
+ * — so rows written before a column existed (all NULL there) keep the digest they were signed with,
+ * and setting or clearing the value later changes it.
  */
-export const COLUMNS_HASH_SQL = `sha256(record_send(ROW(e.seq, e.id, e."timestamp", e.received_at, e.actor_id, e.actor_type, e.actor_email,
-  e.action, e.resource_type, e.resource_id, e.repository_id, e.repository_name, e.search_vector)))`;
+export const COLUMNS_HASH_SQL = (() => {
+  const q = (n: string) => (n === "timestamp" ? 'e."timestamp"' : `e.${n}`);
+  const base = COPIED_COLUMNS.filter((c) => !c.late).map((c) => c.name);
+  if (base.length !== V2_COLUMNS.length || !V2_COLUMNS.every((n) => base.includes(n))) {
+    throw new Error(`attest-columns: the registry's copied columns (${base.join(", ")}) differ from the v2 row hash; mark new ones late`);
+  }
+  const late = COPIED_COLUMNS.filter((c) => c.late).map((c) => `CASE WHEN ${q(c.name)} IS NULL THEN ''::bytea ELSE record_send(ROW('${c.name}'::text, ${q(c.name)})) END`);
+  return `sha256(record_send(ROW(${V2_COLUMNS.map(q).join(", ")}, e.search_vector))${late.map((l) => ` || ${l}`).join("")})`;
+})();
 
 export interface ColumnsStatement {
   origin: string;

@@ -1,5 +1,6 @@
 import type { SqlExecutor } from "../db/sql";
-import { buildWhere, newestMatches, type EventFilter } from "./query-events";
+import { fieldsOf } from "./filter-tree";
+import { buildWhere, newestMatches, resolveFilter, type EventFilter } from "./query-events";
 
 /**
  * A histogram whose filter needs more than the time and action indexes hold (actor, resource,
@@ -7,7 +8,8 @@ import { buildWhere, newestMatches, type EventFilter } from "./query-events";
  * it then says `complete: false` and from when it counts (`counted_from`).
  */
 export const HISTOGRAM_SAMPLE = 100_000;
-const INDEX_ONLY_KEYS = new Set<keyof EventFilter>(["from", "to", "actions", "actionPrefix", "actionAnyOf", "actionNoneOf"]);
+/** Fields whose conditions the (org, action, timestamp) and (org, timestamp) indexes answer alone. */
+const INDEX_ONLY_FIELDS = new Set(["action"]);
 
 const STEPS_S = [60, 300, 900, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86_400, 7 * 86_400, 30 * 86_400];
 
@@ -30,6 +32,9 @@ export interface EventBuckets {
  */
 export async function bucketEvents(opts: { sql: SqlExecutor; orgId: string; filter: EventFilter; maxBuckets?: number }): Promise<EventBuckets> {
   const max = opts.maxBuckets ?? 120;
+  const resolved = await resolveFilter(opts.sql, opts.orgId, opts.filter);
+  if (!resolved) return { interval_ms: 3_600_000, from: opts.filter.from?.toISOString() ?? null, to: opts.filter.to?.toISOString() ?? null, buckets: [], complete: true };
+  opts = { ...opts, filter: resolved };
   let { from, to } = opts.filter;
   if (!from || !to) {
     const { where, params } = buildWhere(opts.orgId, opts.filter);
@@ -40,7 +45,7 @@ export async function bucketEvents(opts: { sql: SqlExecutor; orgId: string; filt
   }
   const spanS = Math.max(1, (to.getTime() - from.getTime()) / 1000);
   const step = STEPS_S.find((s) => spanS / s <= max) ?? STEPS_S[STEPS_S.length - 1]!;
-  const indexOnly = (Object.keys(opts.filter) as (keyof EventFilter)[]).every((k) => opts.filter[k] === undefined || INDEX_ONLY_KEYS.has(k));
+  const indexOnly = !opts.filter.textSearch && [...fieldsOf(opts.filter.where)].every((f) => INDEX_ONLY_FIELDS.has(f));
   let rows: { t: Date; n: number; oldest?: Date | null; sampled?: number }[];
   let complete = true;
   let countedFrom: string | undefined;

@@ -1,4 +1,5 @@
 import type { SqlExecutor, SqlParam } from "../db/sql";
+import { conjuncts } from "./filter-tree";
 import { buildWhere, resolveFilter, type EventFilter } from "./query-events";
 
 /**
@@ -119,8 +120,25 @@ async function walk(sql: SqlExecutor, orgId: string, filter: EventFilter, cap: n
 // ---------------------------------------------------------------------------------------------
 // Rollups: events per (org, UTC day | month, action, repository name, actor type, actor key).
 
-/** Filter members the rollups can answer; any other member set (or a future one) → no rollups. */
-const ROLLUP_MEMBERS = new Set(["actions", "actionPrefix", "actionPrefixes", "actorType", "from", "to"]);
+/**
+ * The part of a (resolved) filter the rollups can answer: conjuncts on the action (names; wildcards
+ * are resolved to names by then) and on the actor type, plus the time range. Any other condition (or
+ * a future field) → null: no rollups.
+ */
+function rollupShape(f: EventFilter): { actions?: string[]; actorType?: string } | null {
+  if (f.textSearch) return null;
+  const out: { actions?: string[]; actorType?: string } = {};
+  for (const c of conjuncts(f.where)) {
+    const arms = c.op === "or" ? c.nodes : [c];
+    if (arms.every((a) => a.op === "in" && a.field === "action")) {
+      const names = arms.flatMap((a) => (a.op === "in" ? a.values : []));
+      out.actions = out.actions ? out.actions.filter((x) => names.includes(x)) : names;
+    } else if (c.op === "in" && c.field === "actor.type" && c.values.length === 1 && out.actorType === undefined) {
+      out.actorType = c.values[0];
+    } else return null;
+  }
+  return out;
+}
 
 const DAY = 86_400_000;
 const floorDay = (d: Date) => new Date(Math.floor(d.getTime() / DAY) * DAY);
@@ -133,12 +151,13 @@ const ceilMonth = (d: Date) => {
 const dateText = (d: Date) => d.toISOString().slice(0, 10);
 
 /**
- * The rollup sum for a filter made only of ROLLUP_MEMBERS, as a scalar subquery: `sql(base, where)`
+ * The rollup sum for a filter rollupShape accepts, as a scalar subquery: `sql(base, where)`
  * numbers its own parameters after `base` (the where clause's) and counts the partial days at the
  * edges from the entries with `where` (which holds the filter's own time bounds) narrowed to them.
  */
 function rollupQuery(f: EventFilter): { params: SqlParam[]; usesWhere: boolean; sql: (base: number, where: string) => string } | null {
-  for (const [k, v] of Object.entries(f)) if (v !== undefined && !ROLLUP_MEMBERS.has(k)) return null;
+  const shape = rollupShape(f);
+  if (!shape) return null;
   const params: SqlParam[] = [];
   /** Pushes a parameter; returns its placeholder for a given base. */
   const param = (value: SqlParam) => {
@@ -147,20 +166,12 @@ function rollupQuery(f: EventFilter): { params: SqlParam[]; usesWhere: boolean; 
     return (base: number) => `$${base + i}`;
   };
   const conds: ((base: number) => string)[] = [];
-  if (f.actions?.length) {
-    const p = param(f.actions);
+  if (shape.actions) {
+    const p = param(shape.actions);
     conds.push((b) => `r.action = ANY(${p(b)}::text[])`);
   }
-  if (f.actionPrefix !== undefined) {
-    const p = param(f.actionPrefix);
-    conds.push((b) => `starts_with(r.action, ${p(b)})`);
-  }
-  if (f.actionPrefixes?.length) {
-    const p = param(f.actionPrefixes.map((x) => `${x.replace(/[\\%_]/g, "\\$&")}%`));
-    conds.push((b) => `r.action LIKE ANY(${p(b)}::text[])`);
-  }
-  if (f.actorType !== undefined) {
-    const p = param(f.actorType);
+  if (shape.actorType !== undefined) {
+    const p = param(shape.actorType);
     conds.push((b) => `r.actor_type = ${p(b)}`);
   }
 
@@ -233,7 +244,8 @@ export function forgetRememberedTotals(): void {
 /** A key for a filter that does not depend on the order its members were set in. */
 function stableKey(value: unknown): string {
   if (value instanceof Date) return JSON.stringify(value.toISOString());
-  if (Array.isArray(value)) return `[${value.map(stableKey).join(",")}]`;
+  // Arrays in a filter are sets (AND/OR operands, values): their order does not change the answer.
+  if (Array.isArray(value)) return `[${value.map(stableKey).sort().join(",")}]`;
   if (value && typeof value === "object") {
     const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableKey(v)}`).join(",")}}`;

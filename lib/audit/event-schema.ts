@@ -1,5 +1,8 @@
 import { z } from "zod";
+import type { EventInput } from "./event-fields";
 import { parseIsoInstant } from "./time-bounds";
+
+export type { EventInput } from "./event-fields";
 
 /**
  * The canonical event as a producer submits it (ingest). Limits are part of the contract and are
@@ -20,7 +23,7 @@ export const LIMITS = {
 export const ACTOR_TYPES = ["user", "service_account", "api_token", "system"] as const;
 
 /** Validated, never transformed: what is accepted is stored exactly as sent (no trimming). */
-const text = (max: number) =>
+export const textField = (max: number) =>
   z
     .string()
     .max(max, `at most ${max} characters`)
@@ -62,65 +65,47 @@ export const TimestampSchema = z.string().refine(
 
 export const ActorSchema = z
   .object({
-    id: text(LIMITS.shortText),
+    id: textField(LIMITS.shortText),
     type: z.enum(ACTOR_TYPES, { message: `must be one of ${ACTOR_TYPES.join(", ")}` }),
     email: z.string().max(LIMITS.email).email("must be an email address").optional(),
-    name: text(LIMITS.shortText).optional(),
+    name: textField(LIMITS.shortText).optional(),
   })
   .strict();
 
 /** `resource` takes extra members of any JSON; the whole object has the depth and size limit of changes/details. */
 export const ResourceSchema = boundedJson(
-  z.object({ type: text(LIMITS.shortText), id: text(LIMITS.shortText), name: text(LIMITS.shortText).optional() }).catchall(JsonValue),
+  z.object({ type: textField(LIMITS.shortText), id: textField(LIMITS.shortText), name: textField(LIMITS.shortText).optional() }).catchall(JsonValue),
 );
 
-export const RepositorySchema = z.object({ id: text(LIMITS.shortText), name: text(LIMITS.shortText) }).strict();
+export const RepositorySchema = z.object({ id: textField(LIMITS.shortText), name: textField(LIMITS.shortText) }).strict();
 
 export const ChangesSchema = boundedJson(
   z.record(z.string().min(1).max(LIMITS.shortText), z.object({ old: JsonValue.optional(), new: JsonValue.optional() }).strict()),
 );
 
-export const EventInputSchema = z
-  .object({
-    id: EventIdSchema.optional(),
-    timestamp: TimestampSchema.optional(),
-    actor: ActorSchema,
-    action: z
-      .string()
-      .min(1)
-      .max(128)
-      .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'dotted words, e.g. "policy.update"'),
-    resource: ResourceSchema,
-    repository: RepositorySchema.optional(),
-    changes: ChangesSchema.optional(),
-    details: boundedJson(z.record(z.string(), JsonValue)).optional(),
-    ip_address: z.union([z.ipv4(), z.ipv6()], { message: "must be an IPv4 or IPv6 address" }).optional(),
-    user_agent: text(LIMITS.userAgent).optional(),
-    request_id: text(LIMITS.shortText).optional(),
-    session_id: text(LIMITS.shortText).optional(),
-  })
-  .strict();
+export const ActionSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'dotted words, e.g. "policy.update"');
 
-export type EventInput = z.infer<typeof EventInputSchema>;
+export const DetailsSchema = boundedJson(z.record(z.string(), JsonValue));
+
+export const IpAddressSchema = z.union([z.ipv4(), z.ipv6()], { message: "must be an IPv4 or IPv6 address" });
+
+// The ingest schema (EventInputSchema) is derived from the field registry: lib/audit/event-fields.ts.
 export type Actor = z.infer<typeof ActorSchema>;
 
-/** The stored, hashed entry: the input plus what the service adds. Key order is irrelevant (JCS). */
-export interface CanonicalEvent {
+/**
+ * The stored, hashed entry: the input (every field the registry declares, lib/audit/event-fields.ts)
+ * plus what the service adds. Key order is irrelevant (JCS).
+ */
+export type CanonicalEvent = Omit<EventInput, "id" | "timestamp"> & {
   id: string;
   seq: number;
   timestamp: string;
   received_at: string;
-  actor: Actor;
-  action: string;
-  resource: z.infer<typeof ResourceSchema>;
-  repository?: { id: string; name: string };
-  changes?: z.infer<typeof ChangesSchema>;
-  details?: Record<string, Json>;
-  ip_address?: string;
-  user_agent?: string;
-  request_id?: string;
-  session_id?: string;
-}
+};
 
 /** A stored entry as the domain returns it: the canonical content and its place in the chain. */
 export interface StoredEvent extends CanonicalEvent {

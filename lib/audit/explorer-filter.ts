@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { AppError } from "../errors";
-import { phrasesTextSearch } from "../search/parse-search-query";
+import { F, type FilterNode } from "./filter-tree";
 import { parseExplorerQuery } from "./parse-explorer-query";
 import type { EventFilter } from "./query-events";
 import { parseTimeBound } from "./time-bounds";
@@ -23,40 +23,64 @@ export const ExplorerParamsSchema = z.object({
 });
 export type ExplorerParams = z.infer<typeof ExplorerParamsSchema>;
 
+/** Which bound of the time window came from where: the page's range (`from`/`to`) or the query's `created:`. */
+export interface TimeWindow {
+  from: string | null;
+  to: string | null;
+  /** "query": created: is narrower than the range on this side; "range": the range is (or there is no created:). */
+  from_source: "range" | "query" | null;
+  to_source: "range" | "query" | null;
+}
+
+export interface ExplorerView {
+  filter: EventFilter;
+  window: TimeWindow;
+  /** The clauses an empty result is explained by (each with its text): filter bar, query conjuncts. */
+  clauses: { text: string; node: FilterNode }[];
+  /** The bounds of each source, so that diagnostics can drop one. */
+  range: { from?: Date; to?: Date };
+  created: { from?: Date; to?: Date };
+}
+
 /**
- * Filter bar + query box → the shared EventFilter. A query with bad syntax is refused (400, field
- * `q`) with every problem listed, so the page can show them inline.
+ * Filter bar + query box → the shared EventFilter, parsed once per request. A query with bad syntax
+ * is refused (400, field `q`) with every problem listed, so the page can show them inline. The time
+ * window is the intersection of the page's range and the query's `created:` (the narrower wins, and
+ * `window` says which).
  */
-export function explorerFilter(p: ExplorerParams): EventFilter {
+export function explorerView(p: ExplorerParams): ExplorerView {
   const q = parseExplorerQuery(p.q ?? "");
   if (q.errors.length) {
     throw new AppError("invalid_parameter", `q: ${q.errors.map((e) => e.message).join("; ")}`, { field: "q", details: { query_errors: q.errors } });
   }
-  let from = p.from ? parseTimeBound(p.from, "from", "from") : undefined;
-  let to = p.to ? parseTimeBound(p.to, "to", "to") : undefined;
-  if (q.from && (!from || new Date(q.from) > from)) from = new Date(q.from);
-  if (q.to && (!to || new Date(q.to) < to)) to = new Date(q.to);
-  const f: EventFilter = { from, to };
-  if (p.actor) f.actor = p.actor;
-  if (p.action?.length) f.actions = p.action;
-  if (p.resource_type) f.resourceType = p.resource_type;
-  if (p.repo) f.repositoryId = p.repo;
-  if (q.actions.length || q.actionPrefixes.length) f.actionAnyOf = { exact: q.actions, prefixes: q.actionPrefixes };
-  if (q.notActions.length || q.notActionPrefixes.length) f.actionNoneOf = { exact: q.notActions, prefixes: q.notActionPrefixes };
-  if (q.actors.length) f.actorAnyOf = q.actors;
-  if (q.notActors.length) f.actorNoneOf = q.notActors;
-  if (q.actorTypes[0]) f.actorType = q.actorTypes[0];
-  if (q.resources.length) f.resourceAnyOf = q.resources;
-  if (q.notResources.length) f.resourceNoneOf = q.notResources;
-  if (q.resourceIds.length) f.resourceId = q.resourceIds[0];
-  if (q.repos.length) f.repositoryAnyOf = q.repos;
-  if (q.notRepos.length) f.repositoryNoneOf = q.notRepos;
-  if (q.ips[0]) f.ipAddress = q.ips[0];
-  if (q.sessions[0]) f.sessionId = q.sessions[0];
-  if (q.requests[0]) f.requestId = q.requests[0];
-  // Free words, and the exact keys the search index holds, are looked up in the index (never a
-  // scan per word); ip/session/request/resource_id keep their exact condition on top.
-  const indexed = phrasesTextSearch([...q.text, ...q.ips.slice(0, 1), ...q.sessions.slice(0, 1), ...q.requests.slice(0, 1), ...q.resourceIds.slice(0, 1)]);
-  if (indexed) f.textSearch = indexed;
-  return f;
+  const range = { from: p.from ? parseTimeBound(p.from, "from", "from") : undefined, to: p.to ? parseTimeBound(p.to, "to", "to") : undefined };
+  const created = { from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined };
+  const fromQuery = !!created.from && (!range.from || created.from > range.from);
+  const toQuery = !!created.to && (!range.to || created.to < range.to);
+  const from = fromQuery ? created.from : range.from;
+  const to = toQuery ? created.to : range.to;
+  const clauses: ExplorerView["clauses"] = [];
+  const bar = (text: string, node: FilterNode | undefined) => node && clauses.push({ text, node: { ...node, label: text } });
+  bar(`actor=${p.actor}`, p.actor === undefined ? undefined : F.actor(p.actor));
+  bar(`action=${p.action?.join(",")}`, p.action?.length ? F.in("action", ...p.action) : undefined);
+  bar(`resource_type=${p.resource_type}`, F.eq("resource.type", p.resource_type));
+  bar(`repo=${p.repo}`, F.eq("repository.id", p.repo));
+  for (const c of q.where ? (q.where.op === "and" && !q.where.label ? q.where.nodes : [q.where]) : []) clauses.push({ text: c.label ?? "", node: c });
+  const where = clauses.length === 0 ? undefined : clauses.length === 1 ? clauses[0]!.node : { op: "and" as const, nodes: clauses.map((c) => c.node) };
+  return {
+    filter: { where, from, to },
+    window: {
+      from: from?.toISOString() ?? null,
+      to: to?.toISOString() ?? null,
+      from_source: from ? (fromQuery ? "query" : "range") : null,
+      to_source: to ? (toQuery ? "query" : "range") : null,
+    },
+    clauses,
+    range,
+    created,
+  };
+}
+
+export function explorerFilter(p: ExplorerParams): EventFilter {
+  return explorerView(p).filter;
 }

@@ -1,5 +1,10 @@
 import type { SqlExecutor } from "../db/sql";
+import { EXPLORER_FACETS, fieldSql } from "./event-fields";
+import { withoutConjunctsOn } from "./filter-tree";
 import { newestMatches, type EventFilter } from "./query-events";
+
+/** Facets with their own SQL below; every other facet of the registry is a plain count of its values. */
+const OTHER_FACETS = EXPLORER_FACETS.filter((f) => !["actions", "actors", "resource_types", "repositories"].includes(f.name));
 
 export interface Facet {
   value: string;
@@ -12,6 +17,8 @@ export interface EventFacets {
   actors: Facet[];
   resource_types: Facet[];
   repositories: Facet[];
+  /** The other facets the field registry declares (lib/audit/event-fields.ts `facet`), by name (e.g. `outcomes`). */
+  [facet: string]: Facet[] | number;
   /** How many of the newest matching entries the counts cover (at most FACET_SAMPLE). */
   sample: number;
 }
@@ -29,20 +36,20 @@ export const FACET_SAMPLE = 10_000;
  */
 export async function facetEvents(opts: { sql: SqlExecutor; orgId: string; filter: EventFilter; limit?: number }): Promise<EventFacets> {
   const limit = opts.limit ?? 50;
-  const { actions: _a, actionAnyOf: _b, actionNoneOf: _c, actionPrefix: _d, ...withoutActions } = opts.filter;
+  const withoutActions = { ...opts.filter, where: withoutConjunctsOn(opts.filter.where, ["action"]) };
   const actionSample = await newestMatches({ sql: opts.sql, orgId: opts.orgId, filter: withoutActions, columns: "e.action", limit: FACET_SAMPLE });
   const sample = await newestMatches({
     sql: opts.sql,
     orgId: opts.orgId,
     filter: opts.filter,
-    columns: "e.actor_id, e.actor_email, e.resource_type, e.repository_id, e.repository_name, e.content",
+    columns: ["e.actor_id, e.actor_email, e.resource_type, e.repository_id, e.repository_name, e.content", ...OTHER_FACETS.map((f, i) => `${fieldSql(f.field)} AS f${i}`)].join(", "),
     limit: FACET_SAMPLE,
   });
   const top = `ORDER BY n DESC, value LIMIT ${Math.max(1, Math.min(500, Math.trunc(limit)))}`;
   const actions = actionSample
     ? await opts.sql.query<{ value: string; n: number }>(`SELECT s.action AS value, count(*)::int8 AS n FROM (${actionSample.sql}) s GROUP BY 1 ${top}`, actionSample.params)
     : [];
-  if (!sample) return { actions: toFacets(actions), actors: [], resource_types: [], repositories: [], sample: 0 };
+  if (!sample) return { actions: toFacets(actions), actors: [], resource_types: [], repositories: [], ...Object.fromEntries(OTHER_FACETS.map((f) => [f.name, []])), sample: 0 };
   // One pass over the sample: the three groupings, tagged by kind. The actor's display name is read
   // from the content of the sampled rows only.
   const rows = await opts.sql.query<{ kind: string; value: string; label: string | null; n: number; total: number }>(
@@ -51,11 +58,19 @@ export async function facetEvents(opts: { sql: SqlExecutor; orgId: string; filte
                     FROM s GROUP BY 2 ${top}) a
      UNION ALL SELECT * FROM (SELECT 'resource_type' AS kind, s.resource_type AS value, NULL::text AS label, count(*)::int8 AS n, 0::int8 AS total FROM s GROUP BY 2 ${top}) r
      UNION ALL SELECT * FROM (SELECT 'repository' AS kind, s.repository_id AS value, max(s.repository_name) AS label, count(*)::int8 AS n, 0::int8 AS total FROM s WHERE s.repository_id IS NOT NULL GROUP BY 2 ${top}) p
+     ${OTHER_FACETS.map((f, i) => `UNION ALL SELECT * FROM (SELECT '${f.name}' AS kind, s.f${i}::text AS value, NULL::text AS label, count(*)::int8 AS n, 0::int8 AS total FROM s WHERE s.f${i} IS NOT NULL GROUP BY 2 ${top}) o${i}`).join("\n     ")}
      UNION ALL SELECT 'sample', '', NULL::text, 0::int8, count(*)::int8 FROM s`,
     sample.params,
   );
   const of = (kind: string) => toFacets(rows.filter((r) => r.kind === kind));
-  return { actions: toFacets(actions), actors: of("actor"), resource_types: of("resource_type"), repositories: of("repository"), sample: Number(rows.find((r) => r.kind === "sample")?.total ?? 0) };
+  return {
+    actions: toFacets(actions),
+    actors: of("actor"),
+    resource_types: of("resource_type"),
+    repositories: of("repository"),
+    ...Object.fromEntries(OTHER_FACETS.map((f) => [f.name, of(f.name)])),
+    sample: Number(rows.find((r) => r.kind === "sample")?.total ?? 0),
+  };
 }
 
 function toFacets(rows: { value: string; label?: string | null; n: number }[]): Facet[] {

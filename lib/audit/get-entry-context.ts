@@ -1,6 +1,6 @@
 import type { SqlExecutor } from "../db/sql";
 import type { StoredEvent } from "./event-schema";
-import { getEvent, listEvents } from "./query-events";
+import { F, getEvent, listEvents } from "./query-events";
 
 export interface EntryContext {
   event: StoredEvent;
@@ -17,7 +17,7 @@ export async function getEntryContext(opts: { sql: SqlExecutor; orgId: string; i
   if (!event) return null;
   const [neighbours, timeline] = await Promise.all([
     opts.sql.query<{ id: string; seq: number }>(`SELECT id, seq FROM audit_events WHERE org_id = $1 AND seq IN ($2, $3)`, [opts.orgId, event.seq - 1, event.seq + 1]),
-    listEvents({ sql: opts.sql, orgId: opts.orgId, filter: { resourceType: event.resource.type, resourceId: event.resource.id }, limit: opts.timelineLimit ?? 50 }),
+    listEvents({ sql: opts.sql, orgId: opts.orgId, filter: { where: F.and(F.in("resource.type", event.resource.type), F.in("resource.id", event.resource.id)) }, limit: opts.timelineLimit ?? 50 }),
   ]);
   const at = (seq: number) => {
     const r = neighbours.find((n) => Number(n.seq) === seq);

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { AppError } from "../errors";
-import { EventInputSchema, LIMITS, SERVER_FIELDS, type EventInput } from "./event-schema";
+import { EventInputSchema, type EventInput } from "./event-fields";
+import { LIMITS, SERVER_FIELDS } from "./event-schema";
 
 /** Renders a zod path as `events[3].actor.type`. */
 export function fieldPath(path: readonly PropertyKey[]): string {

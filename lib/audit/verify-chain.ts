@@ -9,6 +9,7 @@ import { readStoredFrontier } from "./read-stored-frontier";
 import { openNote, parseVerifierKey, type NoteVerifier } from "../integrity/signed-note";
 import { noteText, parseCutNoteText } from "../retention/cut-note";
 import { COLUMNS_HASH_SQL, parseColumnsNoteText } from "./attest-columns";
+import { COPIED_COLUMNS } from "./event-fields";
 import { formatTimestamp } from "./format-timestamp";
 import { buildWhere, type EventFilter } from "./query-events";
 import type { ChainProblem, LogVerification, VerifyResult } from "./verify-schemas";
@@ -238,7 +239,7 @@ async function verifyInSnapshot(opts: { tx: SqlExecutor; workers: SqlExecutor[];
   }
 
   // --- one pass over every entry ------------------------------------------------------------------
-  const unfiltered = Object.values(opts.filter).every((v) => v === undefined);
+  const unfiltered = !opts.filter.where && !opts.filter.textSearch && !opts.filter.from && !opts.filter.to;
   const { where, params } = buildWhere(orgId, opts.filter);
   const inRange = unfiltered ? "true" : `(${where})`;
   const rangeParams: SqlParam[] = unfiltered ? [orgId] : params;
@@ -595,24 +596,19 @@ class ColumnCheck {
   }
 }
 
-/** The slow path: the copied columns of entries from..to recomputed from their parsed content. */
+/** The slow path: the copied columns (the field registry's) of entries from..to recomputed from their parsed content. */
 async function columnMismatchesIn(tx: SqlExecutor, orgId: string, from: number, to: number): Promise<Array<{ seq: number; id: string; field: string }>> {
   const ts = (col: string) =>
     `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS') || CASE WHEN to_char(${col} AT TIME ZONE 'UTC', 'MS') = '000' THEN '' ELSE '.' || to_char(${col} AT TIME ZONE 'UTC', 'MS') END || 'Z'`;
   const rows = await tx.query<{ seq: number; id: string; fields: string[] }>(
     `SELECT e.seq, e.id, array_remove(ARRAY[
-       CASE WHEN c ->> 'id' IS DISTINCT FROM e.id THEN 'id' END,
-       CASE WHEN c -> 'seq' IS DISTINCT FROM to_jsonb(e.seq) THEN 'seq' END,
-       CASE WHEN c ->> 'timestamp' IS DISTINCT FROM ${ts('e."timestamp"')} THEN 'timestamp' END,
-       CASE WHEN c ->> 'received_at' IS DISTINCT FROM ${ts("e.received_at")} THEN 'received_at' END,
-       CASE WHEN c #>> '{actor,id}' IS DISTINCT FROM e.actor_id THEN 'actor_id' END,
-       CASE WHEN c #>> '{actor,type}' IS DISTINCT FROM e.actor_type THEN 'actor_type' END,
-       CASE WHEN c #>> '{actor,email}' IS DISTINCT FROM e.actor_email THEN 'actor_email' END,
-       CASE WHEN c ->> 'action' IS DISTINCT FROM e.action THEN 'action' END,
-       CASE WHEN c #>> '{resource,type}' IS DISTINCT FROM e.resource_type THEN 'resource_type' END,
-       CASE WHEN c #>> '{resource,id}' IS DISTINCT FROM e.resource_id THEN 'resource_id' END,
-       CASE WHEN c #>> '{repository,id}' IS DISTINCT FROM e.repository_id THEN 'repository_id' END,
-       CASE WHEN c #>> '{repository,name}' IS DISTINCT FROM e.repository_name THEN 'repository_name' END,
+       ${COPIED_COLUMNS.map((c) => {
+         const col = c.name === "timestamp" ? 'e."timestamp"' : `e.${c.name}`;
+         const path = `'{${c.path.join(",")}}'`;
+         const differs =
+           c.compare === "bigint" ? `c #> ${path} IS DISTINCT FROM to_jsonb(${col})` : c.compare === "timestamp" ? `c #>> ${path} IS DISTINCT FROM ${ts(col)}` : `c #>> ${path} IS DISTINCT FROM ${col}`;
+         return `CASE WHEN ${differs} THEN '${c.name}' END,`;
+       }).join("\n       ")}
        CASE WHEN e.search_vector IS DISTINCT FROM audit_search_vector(e.content) THEN 'search_vector' END
      ], NULL) AS fields
      FROM audit_events e, LATERAL (SELECT e.content::jsonb AS c OFFSET 0) j

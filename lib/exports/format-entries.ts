@@ -1,4 +1,5 @@
 import { stringify } from "csv-stringify/sync";
+import { CSV_COLUMNS as REGISTRY_CSV_COLUMNS, csvValues } from "../audit/event-fields";
 import type { StoredEvent } from "../audit/event-schema";
 import { CANONICAL_KEY } from "./verification-format";
 
@@ -32,28 +33,8 @@ export function verifiableJsonlEntry(e: StoredEvent) {
   return { ...toAppSecPlusEntry(e), [CANONICAL_KEY]: e };
 }
 
-export const CSV_COLUMNS = [
-  "id",
-  "timestamp",
-  "actor_id",
-  "actor_type",
-  "actor_email",
-  "actor_name",
-  "action",
-  "resource_type",
-  "resource_id",
-  "resource_name",
-  "repository_id",
-  "repository_name",
-  "ip_address",
-  "user_agent",
-  "request_id",
-  "session_id",
-  "changes",
-  "details",
-  "seq",
-  "hash",
-] as const;
+/** CSV columns: the field registry's (lib/audit/event-fields.ts `csv`), in its order, then the hash. */
+export const CSV_COLUMNS = REGISTRY_CSV_COLUMNS;
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 
@@ -68,28 +49,7 @@ export function neutralizeCell(v: string): string {
 const cell = (v: unknown): string => (v === undefined || v === null ? "" : neutralizeCell(typeof v === "string" ? v : JSON.stringify(v)));
 
 export function toCsvRecord(e: StoredEvent): string[] {
-  return [
-    e.id,
-    e.timestamp,
-    e.actor.id,
-    e.actor.type,
-    e.actor.email,
-    e.actor.name,
-    e.action,
-    e.resource.type,
-    e.resource.id,
-    e.resource.name,
-    e.repository?.id,
-    e.repository?.name,
-    e.ip_address,
-    e.user_agent,
-    e.request_id,
-    e.session_id,
-    e.changes,
-    e.details,
-    String(e.seq),
-    e.hash,
-  ].map(cell);
+  return csvValues(e).map(cell);
 }
 
 const CSV_OPTIONS = { record_delimiter: "\r\n" } as const;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countTotal, EXACT_WALK_CAP, forgetRememberedTotals } from "@/lib/audit/count-events";
-import { countEvents, type EventFilter } from "@/lib/audit/query-events";
+import { F, countEvents, type EventFilter } from "@/lib/audit/query-events";
 import { loadBulkEvents } from "../support/bulk-events";
 import { createTestDatabase, createTestOrg, TEST_DB, type TestDb } from "../support/test-database";
 
@@ -24,15 +24,15 @@ afterAll(async () => {
 // bulk events: one every 421 s back from 2026-01-01, so ~73 days over three calendar months.
 const filters: [string, EventFilter, "rollups" | "count" | "walk"][] = [
   ["everything", {}, "rollups"],
-  ["one action (exact)", { actions: ["policy.update", "user.login"] }, "walk"],
-  ["an action prefix", { actionPrefix: "user." }, "walk"],
-  ["actor type", { actorType: "user" }, "rollups"],
+  ["one action (exact)", { where: F.in("action", "policy.update", "user.login") }, "walk"],
+  ["an action prefix", { where: F.prefix("action", "user.") }, "walk"],
+  ["actor type", { where: F.in("actor.type", "user") }, "rollups"],
   ["time range with partial days and a whole month", { from: new Date("2025-10-17T13:14:15Z"), to: new Date("2025-12-20T01:02:03Z") }, "rollups"],
   ["open-ended from (mid-day)", { from: new Date("2025-11-03T08:00:00.500Z") }, "rollups"],
-  ["open-ended to (mid-day)", { to: new Date("2025-12-30T23:59:59Z"), actorType: "user" }, "rollups"],
-  ["action prefixes and a range inside one month", { actionPrefixes: ["user.", "scan."], from: new Date("2025-12-02T12:00:00Z"), to: new Date("2025-12-09T06:00:00Z") }, "walk"],
-  ["a selective filter the rollups cannot answer", { resourceType: "policy", actorType: "user" }, "walk"],
-  ["an unselective filter the rollups cannot answer", { repositoryIds: ["repo_1", "repo_2", "repo_3", "repo_4", "repo_5", "repo_6", "repo_7", "repo_8", "repo_9", "repo_10", "repo_11"] }, "count"],
+  ["open-ended to (mid-day)", { to: new Date("2025-12-30T23:59:59Z"), where: F.in("actor.type", "user") }, "rollups"],
+  ["action prefixes and a range inside one month", { where: F.prefix("action", "user.", "scan."), from: new Date("2025-12-02T12:00:00Z"), to: new Date("2025-12-09T06:00:00Z") }, "walk"],
+  ["a selective filter the rollups cannot answer", { where: F.and(F.in("resource.type", "policy"), F.in("actor.type", "user")) }, "walk"],
+  ["an unselective filter the rollups cannot answer", { where: F.in("repository.id", ...["repo_1", "repo_2", "repo_3", "repo_4", "repo_5", "repo_6", "repo_7", "repo_8", "repo_9", "repo_10", "repo_11"]) }, "count"],
 ];
 
 describe(`totals (${TEST_DB})`, () => {
@@ -48,11 +48,12 @@ describe(`totals (${TEST_DB})`, () => {
 
   it("a remembered total adds exactly what was appended since, and a filter order does not matter", async () => {
     forgetRememberedTotals();
-    const filter: EventFilter = { actorType: "user", repositoryIds: ["repo_1", "repo_2", "repo_3", "repo_4", "repo_5", "repo_6", "repo_7", "repo_8", "repo_9", "repo_10", "repo_11", "repo_0"] };
+    const repos = ["repo_1", "repo_2", "repo_3", "repo_4", "repo_5", "repo_6", "repo_7", "repo_8", "repo_9", "repo_10", "repo_11", "repo_0"];
+    const filter: EventFilter = { where: F.and(F.in("actor.type", "user"), F.in("repository.id", ...repos)) };
     const before = await countTotal({ sql: t.db.sql, orgId, filter, policy: "exact" });
     expect(before.source).toBe("count");
     await loadBulkEvents({ sql: t.db.sql, orgId, count: 700, startSeq: EVENTS + 1 });
-    const reordered: EventFilter = { repositoryIds: filter.repositoryIds, actorType: "user" };
+    const reordered: EventFilter = { where: F.and(F.in("repository.id", ...[...repos].reverse()), F.in("actor.type", "user")) };
     const after = await countTotal({ sql: t.db.sql, orgId, filter: reordered, policy: "exact" });
     expect(after.source).toBe("remembered");
     expect(after.count).toBe(await countEvents({ sql: t.db.sql, orgId, filter }));
@@ -61,11 +62,11 @@ describe(`totals (${TEST_DB})`, () => {
 
   it("bounded: exact up to the cap, else the cap and exact false", async () => {
     expect(await countTotal({ sql: t.db.sql, orgId, filter: {}, policy: "bounded", cap: 100 })).toEqual({ count: 100, exact: false, source: "walk" });
-    const few = await countEvents({ sql: t.db.sql, orgId, filter: { actions: ["policy.update"] } });
-    expect(await countTotal({ sql: t.db.sql, orgId, filter: { actions: ["policy.update"] }, policy: "bounded", cap: few })).toEqual({ count: few, exact: true, source: "walk" });
+    const few = await countEvents({ sql: t.db.sql, orgId, filter: { where: F.in("action", ...["policy.update"]) } });
+    expect(await countTotal({ sql: t.db.sql, orgId, filter: { where: F.in("action", ...["policy.update"]) }, policy: "bounded", cap: few })).toEqual({ count: few, exact: true, source: "walk" });
   });
 
   it("nothing can match: 0 without counting", async () => {
-    expect(await countTotal({ sql: t.db.sql, orgId, filter: { actor: "nobody@example.com" }, policy: "exact" })).toEqual({ count: 0, exact: true, source: "none" });
+    expect(await countTotal({ sql: t.db.sql, orgId, filter: { where: F.actor("nobody@example.com") }, policy: "exact" })).toEqual({ count: 0, exact: true, source: "none" });
   });
 });

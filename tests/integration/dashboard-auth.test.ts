@@ -10,7 +10,7 @@ import * as signOut from "@/app/api/v1/auth/sign-out/route";
 import * as me from "@/app/api/v1/me/route";
 import * as meOrg from "@/app/api/v1/me/org/route";
 import { appendEvents } from "@/lib/audit/append-events";
-import { listEvents } from "@/lib/audit/query-events";
+import { F, listEvents } from "@/lib/audit/query-events";
 import { getDatabase } from "@/lib/db/get-database";
 import { ensureOrg } from "@/lib/orgs/create-org";
 import { ensureAdmin } from "@/lib/users/ensure-admin";
@@ -68,7 +68,7 @@ describe(`dashboard sign-in, sessions and roles (${TEST_DB})`, () => {
     expect(who.status).toBe(200);
     expect(who.body.data).toMatchObject({ user: { email: ADMIN.email }, org: { slug: "acme" }, role: "admin" });
     const db = await getDatabase();
-    const [login] = await listEvents({ sql: db.sql, orgId: acmeId, filter: { actions: ["user.login"] }, limit: 1 });
+    const [login] = await listEvents({ sql: db.sql, orgId: acmeId, filter: { where: F.in("action", ...["user.login"]) }, limit: 1 });
     expect(login?.actor).toMatchObject({ type: "user", email: ADMIN.email });
   });
 
@@ -101,7 +101,7 @@ describe(`dashboard sign-in, sessions and roles (${TEST_DB})`, () => {
     expect(rows[0]?.failures).toBe(5);
     // Another email from no particular IP is unaffected.
     expect((await call(signIn.POST, "POST", "/api/v1/auth/sign-in", { body: ADMIN })).status).toBe(200);
-    const failed = await listEvents({ sql: db.sql, orgId: acmeId, filter: { actions: ["user.login_failed"], actorEmail: victim.email }, limit: 10 });
+    const failed = await listEvents({ sql: db.sql, orgId: acmeId, filter: { where: F.and(F.in("action", ...["user.login_failed"]), F.in("actor.email", victim.email)) }, limit: 10 });
     expect(failed).toHaveLength(5);
   });
 
@@ -138,7 +138,7 @@ describe(`dashboard sign-in, sessions and roles (${TEST_DB})`, () => {
     expect(weak.body.error.field).toBe("password");
 
     const db = await getDatabase();
-    const [created] = await listEvents({ sql: db.sql, orgId: acmeId, filter: { actions: ["user.created"], resourceType: "user" }, limit: 1 });
+    const [created] = await listEvents({ sql: db.sql, orgId: acmeId, filter: { where: F.and(F.in("action", ...["user.created"]), F.in("resource.type", "user")) }, limit: 1 });
     expect(created?.actor).toMatchObject({ type: "user", email: ADMIN.email, name: "Administrator" });
 
     const viewer = await session("viewer@acme.test", "a-long-password-1");

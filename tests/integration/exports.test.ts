@@ -15,7 +15,7 @@ import * as retry from "@/app/api/v1/exports/[id]/retry/route";
 import * as download from "@/app/api/v1/exports/[id]/download/route";
 import { canonicalJson, chainHash } from "@/lib/audit/canonical-json";
 import { explorerFilter } from "@/lib/audit/explorer-filter";
-import { listEvents } from "@/lib/audit/query-events";
+import { F, listEvents } from "@/lib/audit/query-events";
 import { getDatabase } from "@/lib/db/get-database";
 import type { Database } from "@/lib/db/open-database";
 import { resetExportConfigForTests } from "@/lib/exports/export-config";
@@ -156,7 +156,7 @@ describe(`exports (${TEST_DB})`, () => {
     const done = await call(logExportById.GET, "GET", `/audit-logs/export/${id}`, { token: exporter, params: { exportId: id } });
     expect(done.status).toBe(200);
     expect(done.body).toMatchObject({ exportId: id, status: "completed", progress: 1, expiresAt: expect.any(String) });
-    const expected = await listEvents({ sql: db.sql, orgId, filter: { from: new Date(from), to: new Date(Date.parse(to) + 1), actions: ["policy.update"] }, limit: 100_000 });
+    const expected = await listEvents({ sql: db.sql, orgId, filter: { from: new Date(from), to: new Date(Date.parse(to) + 1), where: F.in("action", ...["policy.update"]) }, limit: 100_000 });
     expect(expected.length).toBe(900);
     expect(done.body.rowCount).toBe(expected.length);
     const expiresIn = Date.parse(done.body.expiresAt) - Date.now();
@@ -186,7 +186,7 @@ describe(`exports (${TEST_DB})`, () => {
     expect((await fetchDownload(past)).res.status).toBe(410);
 
     // Creating and downloading are audit events (who, what, how many rows).
-    const audit = await listEvents({ sql: db.sql, orgId, filter: { resourceId: id }, limit: 10 });
+    const audit = await listEvents({ sql: db.sql, orgId, filter: { where: F.in("resource.id", id) }, limit: 10 });
     const byAction = Object.fromEntries(audit.map((e) => [e.action, e]));
     expect(byAction["export.requested"]?.details).toMatchObject({ kind: "logs", format: "jsonl", rows_estimated: 900 });
     expect(byAction["export.requested"]?.actor.type).toBe("api_token");

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appendEvents } from "@/lib/audit/append-events";
 import { canonicalJson, chainHash } from "@/lib/audit/canonical-json";
 import { parseIngestBody } from "@/lib/audit/parse-ingest-body";
-import { countEvents, getEvent, listEvents } from "@/lib/audit/query-events";
+import { F, countEvents, getEvent, listEvents } from "@/lib/audit/query-events";
 import { verifyChain } from "@/lib/audit/verify-chain";
 import { AppError } from "@/lib/errors";
 import { createTestDatabase, createTestOrg, sampleEvent, TEST_DB, type TestDb } from "../support/test-database";
@@ -128,20 +128,20 @@ describe(`ingest and the hash chain (${TEST_DB})`, () => {
     expect(all.slice(0, 3).map((e) => e.seq)).toEqual([3, 2, 1]); // same timestamp: seq descending
     const page2 = await listEvents({ sql: t.db.sql, orgId: org.id, filter: {}, limit: 2, after: { timestamp: new Date(same), seq: 2 } });
     expect(page2.map((e) => e.seq)).toEqual([1, 9]);
-    const logins = await listEvents({ sql: t.db.sql, orgId: org.id, filter: { actions: ["user.login"] }, limit: 50 });
+    const logins = await listEvents({ sql: t.db.sql, orgId: org.id, filter: { where: F.in("action", ...["user.login"]) }, limit: 50 });
     expect(logins.length).toBeGreaterThan(0);
     expect(logins.every((e) => e.action === "user.login")).toBe(true);
-    const byEmail = await countEvents({ sql: t.db.sql, orgId: org.id, filter: { actor: "user1@example.com" } });
-    const byId = await countEvents({ sql: t.db.sql, orgId: org.id, filter: { actor: "user-1" } });
+    const byEmail = await countEvents({ sql: t.db.sql, orgId: org.id, filter: { where: F.actor("user1@example.com") } });
+    const byId = await countEvents({ sql: t.db.sql, orgId: org.id, filter: { where: F.actor("user-1") } });
     expect(byEmail).toBe(byId);
     expect(byEmail).toBeGreaterThan(0);
-    expect(await countEvents({ sql: t.db.sql, orgId: org.id, filter: { actor: "nobody@example.com" } })).toBe(0);
-    expect(await listEvents({ sql: t.db.sql, orgId: org.id, filter: { actor: "nobody@example.com" }, limit: 5 })).toEqual([]);
-    const prefix = await countEvents({ sql: t.db.sql, orgId: org.id, filter: { actionPrefix: "policy." } });
-    expect(prefix + (await countEvents({ sql: t.db.sql, orgId: org.id, filter: { actions: ["user.login"] } }))).toBe(9);
+    expect(await countEvents({ sql: t.db.sql, orgId: org.id, filter: { where: F.actor("nobody@example.com") } })).toBe(0);
+    expect(await listEvents({ sql: t.db.sql, orgId: org.id, filter: { where: F.actor("nobody@example.com") }, limit: 5 })).toEqual([]);
+    const prefix = await countEvents({ sql: t.db.sql, orgId: org.id, filter: { where: F.prefix("action", "policy.") } });
+    expect(prefix + (await countEvents({ sql: t.db.sql, orgId: org.id, filter: { where: F.in("action", ...["user.login"]) } }))).toBe(9);
     // A value that is one actor's id and another actor's email matches both.
     await appendEvents({ sql: t.db.sql, orgId: org.id, events: parseIngestBody({ ...sampleEvent(500), actor: { id: "user0@example.com", type: "service_account" } }) });
-    const both = await listEvents({ sql: t.db.sql, orgId: org.id, filter: { actor: "user0@example.com" }, limit: 50 });
+    const both = await listEvents({ sql: t.db.sql, orgId: org.id, filter: { where: F.actor("user0@example.com") }, limit: 50 });
     expect(new Set(both.map((e) => e.actor.id))).toEqual(new Set(["user-0", "user0@example.com"]));
   });
 });

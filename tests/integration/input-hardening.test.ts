@@ -15,7 +15,7 @@ import * as evidenceById from "@/app/api/v1/audit/evidence/export/[job_id]/route
 import * as logExport from "@/app/audit-logs/export/route";
 import * as download from "@/app/api/v1/exports/[id]/download/route";
 import { canonicalJson } from "@/lib/audit/canonical-json";
-import { listEvents } from "@/lib/audit/query-events";
+import { F, listEvents } from "@/lib/audit/query-events";
 import { getDatabase } from "@/lib/db/get-database";
 import { runNextExport } from "@/lib/exports/run-export";
 import { call, ROOT_TOKEN, useScratchApp } from "../support/api-client";
@@ -166,7 +166,7 @@ describe(`defect 5: accepted input is stored exactly (${TEST_DB})`, () => {
     const r = await call(logs.POST, "POST", "/api/v1/audit/logs", { token, rawBody: raw, headers: { "content-type": "application/json" } });
     expect(r.status).toBe(201);
     const db = await getDatabase();
-    const [stored] = await listEvents({ sql: db.sql, orgId, filter: { resourceId: "p1" }, limit: 1 });
+    const [stored] = await listEvents({ sql: db.sql, orgId, filter: { where: F.in("resource.id", "p1") }, limit: 1 });
     expect(stored).toBeDefined();
     for (const k of ["resource", "changes", "details"] as const) expect(canonicalJson(stored![k]), k).toBe(canonicalJson(sent[k]));
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
@@ -242,7 +242,7 @@ describe(`defect 4: export parameters and downloads (${TEST_DB})`, () => {
     const cd = res.headers.get("content-disposition")!;
     expect(cd).toBe(`attachment; filename="evidence-soc2-2025-01-01-to-2025-01-31-${id}.zip"`);
     expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(0);
-    const downloaded = await listEvents({ sql: db.sql, orgId, filter: { resourceId: id, actions: ["export.downloaded"] }, limit: 10 });
+    const downloaded = await listEvents({ sql: db.sql, orgId, filter: { where: F.and(F.in("resource.id", id), F.in("action", ...["export.downloaded"])) }, limit: 10 });
     expect(downloaded.length).toBe(1);
 
     // A job stored before strict validation, whose name holds CR/LF, U+2028, a tab and non-ASCII:
@@ -253,12 +253,12 @@ describe(`defect 4: export parameters and downloads (${TEST_DB})`, () => {
     expect(again.headers.get("content-disposition")).toBe(`attachment; filename="evidence____X-Evil: 1__.zip"; filename*=UTF-8''%C3%A9vidence____X-Evil%3A%201__.zip`);
     expect(again.headers.get("x-evil")).toBeNull();
     await again.arrayBuffer();
-    const after = await listEvents({ sql: db.sql, orgId, filter: { resourceId: id, actions: ["export.downloaded"] }, limit: 10 });
+    const after = await listEvents({ sql: db.sql, orgId, filter: { where: F.and(F.in("resource.id", id), F.in("action", ...["export.downloaded"])) }, limit: 10 });
     expect(after.length).toBe(2);
     // Not servable (a bad signature) → no record.
     const bad = new URL(url);
     bad.searchParams.set("sig", "x".repeat(43));
     expect((await download.GET(new Request(bad), { params: Promise.resolve({ id }) })).status).toBe(403);
-    expect((await listEvents({ sql: db.sql, orgId, filter: { resourceId: id, actions: ["export.downloaded"] }, limit: 10 })).length).toBe(2);
+    expect((await listEvents({ sql: db.sql, orgId, filter: { where: F.and(F.in("resource.id", id), F.in("action", ...["export.downloaded"])) }, limit: 10 })).length).toBe(2);
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as signIn from "@/app/api/v1/auth/sign-in/route";
-import { listEvents } from "@/lib/audit/query-events";
+import { F, listEvents } from "@/lib/audit/query-events";
 import { getDatabase } from "@/lib/db/get-database";
 import { PEER_HEADER } from "@/lib/http/client-address";
 import { resetHttpConfigForTests } from "@/lib/http/http-config";
@@ -69,7 +69,7 @@ describe(`trusted proxies and the per-address sign-in throttle (${TEST_DB})`, ()
     expect(viaProxy.status).toBe(200);
     const forged = await call(signIn.POST, "POST", "/api/v1/auth/sign-in", { body: ADMIN, headers: { [PEER_HEADER]: "::ffff:203.0.113.99", "x-forwarded-for": "198.51.100.200" } });
     expect(forged.status).toBe(200);
-    const logins = await listEvents({ sql: db.sql, orgId: org.id, filter: { actions: ["user.login"] }, limit: 10 });
+    const logins = await listEvents({ sql: db.sql, orgId: org.id, filter: { where: F.in("action", ...["user.login"]) }, limit: 10 });
     expect(logins.map((e) => e.ip_address)).toEqual(["203.0.113.99", "198.51.100.200"]);
   });
 });

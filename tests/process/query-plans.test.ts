@@ -5,7 +5,7 @@ import { exploreEvents } from "@/lib/audit/explore-events";
 import { explorerFilter, type ExplorerParams } from "@/lib/audit/explorer-filter";
 import { EXPLORER_INPUTS, explainingExecutor, seqScanReport, type Recorded } from "../support/query-plans";
 import { facetEvents } from "@/lib/audit/facet-events";
-import { countEvents, getEvent, listEvents, type EventFilter } from "@/lib/audit/query-events";
+import { F, countEvents, getEvent, listEvents, type EventFilter } from "@/lib/audit/query-events";
 import { parseSearchQuery } from "@/lib/search/parse-search-query";
 import { searchEvents } from "@/lib/search/search-events";
 import { createTestDatabase, createTestOrg, type TestDb } from "../support/test-database";
@@ -66,15 +66,15 @@ describe(`query plans at ${EVENTS} events (${TEST_DB})`, () => {
     const sql = explainingExecutor(t.db.sql, recorded);
     const filters: EventFilter[] = [
       {},
-      { actions: ["policy.update"] },
-      { actionPrefix: "policy." },
-      { actionLastSegment: "update" },
-      { actor: "user7@example.com" },
-      { actor: "user-7" },
-      { repositoryId: "repo_3" },
-      { resourceType: "policy", resourceId: "res-8" },
+      { where: F.in("action", ...["policy.update"]) },
+      { where: F.prefix("action", "policy.") },
+      { where: F.or(F.in("action", "update"), F.like("action", `*.${"update"}`)) },
+      { where: F.actor("user7@example.com") },
+      { where: F.actor("user-7") },
+      { where: F.in("repository.id", "repo_3") },
+      { where: F.and(F.in("resource.type", "policy"), F.in("resource.id", "res-8")) },
       { from: new Date("2025-01-01T00:00:00Z"), to: new Date("2025-02-01T00:00:00Z") },
-      { actions: ["user.login"], from: new Date("2024-01-01T00:00:00Z") },
+      { from: new Date("2024-01-01T00:00:00Z"), where: F.in("action", ...["user.login"]) },
     ];
     const failures: string[] = [];
     for (const filter of filters) {

@@ -3,7 +3,7 @@
  * shared queries (lib/audit/query-events.ts). See docs/api.md for the mapping table.
  */
 import type { StoredEvent } from "../../audit/event-schema";
-import type { EventFilter } from "../../audit/query-events";
+import { F, type EventFilter } from "../../audit/query-events";
 import { parseTimeRange } from "../../audit/time-bounds";
 import { AMP_VERSION, type AmpEntry, type AmpList, type AmpListQuery } from "./audit-logs.types";
 
@@ -27,11 +27,14 @@ export function toAmpEntry(e: StoredEvent): AmpEntry {
 export function toAmpFilter(q: AmpListQuery): EventFilter {
   const range = parseTimeRange({ from: q.start_time, to: q.end_time }, { from: "start_time", to: "end_time" });
   return {
-    resourceType: q.audit_log_type,
-    resourceId: q.audit_log_id,
-    actionLastSegment: q.event,
-    actor: q.audit_log_user,
     ...range,
+    where: F.and(
+      F.eq("resource.type", q.audit_log_type),
+      F.eq("resource.id", q.audit_log_id),
+      // `event` is the action's last dotted segment.
+      q.event === undefined ? undefined : F.or(F.in("action", q.event), F.like("action", `*.${q.event}`)),
+      q.audit_log_user === undefined ? undefined : F.actor(q.audit_log_user),
+    ),
   };
 }
 

@@ -5,7 +5,7 @@
 import { actionPattern } from "../../audit/action-pattern";
 import { decodeEventCursor, encodeEventCursor } from "../../audit/event-cursor";
 import type { StoredEvent } from "../../audit/event-schema";
-import type { EventCursor, EventFilter } from "../../audit/query-events";
+import { F, type EventCursor, type EventFilter } from "../../audit/query-events";
 import { parseTimeRange } from "../../audit/time-bounds";
 import { toAppSecPlusEntry } from "../../exports/format-entries";
 import type { AppSecEntry, AppSecListQuery } from "./audit-logs.types";
@@ -23,7 +23,7 @@ export function toAppSecEntry(e: StoredEvent): AppSecEntry {
 /** `action` is exact, except that a trailing `.*` (`policy.*`) matches a prefix. */
 export function toAppSecFilter(q: AppSecListQuery): EventFilter {
   const range = parseTimeRange(q);
-  return { actorId: q.actorId, resourceType: q.resourceType, ...range, ...actionPattern(q.action) };
+  return { ...range, where: F.and(F.eq("actor.id", q.actorId), F.eq("resource.type", q.resourceType), actionPattern(q.action)) };
 }
 
 export function decodeCursor(cursor: string): EventCursor {

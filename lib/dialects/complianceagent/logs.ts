@@ -4,7 +4,7 @@
  */
 import { actionPattern } from "../../audit/action-pattern";
 import type { StoredEvent } from "../../audit/event-schema";
-import type { EventFilter } from "../../audit/query-events";
+import { F, type EventFilter } from "../../audit/query-events";
 import { parseTimeRange } from "../../audit/time-bounds";
 import type { EntryBase, ListEntry, SingleEntry } from "./logs.types";
 
@@ -53,5 +53,5 @@ export function toSingleEntry(e: StoredEvent): SingleEntry {
 /** `event_type` takes one name, a comma-separated list, or a `prefix.*` pattern. */
 export function toFilter(q: { repository_id?: string; event_type?: string; actor?: string; from?: string; to?: string }): EventFilter {
   const range = parseTimeRange(q);
-  return { repositoryId: q.repository_id, actor: q.actor, ...range, ...actionPattern(q.event_type, { list: true }) };
+  return { ...range, where: F.and(F.eq("repository.id", q.repository_id), q.actor === undefined ? undefined : F.actor(q.actor), actionPattern(q.event_type, { list: true })) };
 }

@@ -4,7 +4,7 @@
  * response schemas. The list and single entry live with their mapper in lib/dialects/complianceagent/.
  */
 import { z } from "zod";
-import { EventInputSchema } from "../../audit/event-schema";
+import { EventInputSchema } from "../../audit/event-fields";
 import { VerifyBodySchema, VerifyResultSchema } from "../../audit/verify-schemas";
 import { registerRoute } from "../registry";
 

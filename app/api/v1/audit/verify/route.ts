@@ -1,4 +1,5 @@
 import { VerifyBodySchema } from "@/lib/audit/verify-schemas";
+import { F } from "@/lib/audit/filter-tree";
 import { parseTimeRange } from "@/lib/audit/time-bounds";
 import { verifyAndRecord } from "@/lib/audit/verify-and-record";
 import { principalActor, requireOrg } from "@/lib/auth/principal";
@@ -19,7 +20,7 @@ export const POST = apiHandler({ scope: "audit:read" }, async ({ req, db, princi
     db,
     orgId: requireOrg(principal),
     actor: principalActor(principal),
-    filter: { ...range, repositoryId: parsed.data.repository_id },
+    filter: { ...range, where: F.eq("repository.id", parsed.data.repository_id) },
     range: Object.fromEntries(Object.entries({ from: parsed.data.from, to: parsed.data.to, repository_id: parsed.data.repository_id }).filter(([, v]) => v !== undefined)),
     deep: parsed.data.deep,
   });
