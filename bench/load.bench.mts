@@ -20,6 +20,12 @@ import path from "node:path";
 import autocannon from "autocannon";
 import pg from "pg";
 import { loadBulkEvents } from "../tests/support/bulk-events.ts";
+import { appendEvents } from "../lib/audit/append-events.ts";
+import { countTotal, forgetRememberedTotals } from "../lib/audit/count-events.ts";
+import { countEvents } from "../lib/audit/query-events.ts";
+import { queueAppends } from "../lib/audit/queue-appends.ts";
+import { openDatabase } from "../lib/db/open-database.ts";
+import { withQueryBudget } from "../lib/db/query-budget.ts";
 import { api, benchDatabase, startAppServer, type BenchContext, type BenchRow } from "./bench-kit.mts";
 
 const EVENTS = Number(process.env.BENCH_LOAD_EVENTS ?? 100_000);
@@ -52,6 +58,39 @@ function treeRssMb(pid: number): number {
   };
   visit(pid);
   return kb / 1024;
+}
+
+/** CPU seconds (user + system) of a process and its descendants so far (clock ticks of 1/100 s). */
+function treeCpuSecs(pid: number): number {
+  let ticks = 0;
+  const stack = [pid];
+  while (stack.length) {
+    const p = stack.pop()!;
+    try {
+      const stat = fs.readFileSync(`/proc/${p}/stat`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(f[11]) + Number(f[12]);
+      for (const t of fs.readdirSync(`/proc/${p}/task`)) {
+        const kids = fs.readFileSync(`/proc/${p}/task/${t}/children`, "utf8").trim();
+        if (kids) stack.push(...kids.split(/\s+/).map(Number));
+      }
+    } catch {
+      /* gone */
+    }
+  }
+  return ticks / 100;
+}
+
+/** CPU seconds so far of every PostgreSQL backend of this database (other than `client`'s own), by pid. */
+async function backendCpu(client: pg.Client): Promise<Map<number, number>> {
+  const pids = (await client.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`)).rows;
+  return new Map(pids.map((r) => [r.pid, treeCpuSecs(r.pid)]));
+}
+
+function cpuSince(before: Map<number, number>, after: Map<number, number>): number {
+  let s = 0;
+  for (const [pid, secs] of after) s += secs - (before.get(pid) ?? 0);
+  return s;
 }
 
 interface Scenario {
@@ -167,6 +206,8 @@ export default async function load(ctx: BenchContext): Promise<BenchRow[]> {
       }
       for (const s of scenarios) {
         ctx.log(`${phase} — ${s.name}: ${CONNECTIONS} connections for ${SECONDS} s… (load average ${os.loadavg().map((x) => x.toFixed(1)).join(" ")})`);
+        const cpu0 = treeCpuSecs(server.proc.pid!);
+        const db0 = await backendCpu(client);
         const result = await autocannon({
           url: server.base + s.path,
           method: s.method ?? "GET",
@@ -178,6 +219,11 @@ export default async function load(ctx: BenchContext): Promise<BenchRow[]> {
         const p50 = result.latency.p50;
         const p99 = result.latency.p99;
         const non2xx = result.non2xx + result.errors; // errors include timeouts
+        // CPU per request (server process tree + its database backends): what a request costs,
+        // whatever else the machine is doing — latencies on a loaded machine mostly measure the queue.
+        const serverCpuMs = ((treeCpuSecs(server.proc.pid!) - cpu0) * 1000) / Math.max(1, result.requests.total);
+        const dbCpuMs = (cpuSince(db0, await backendCpu(client)) * 1000) / Math.max(1, result.requests.total);
+        ctx.log(`${phase} — ${s.name}: CPU per request: server ${serverCpuMs.toFixed(1)} ms, database ${dbCpuMs.toFixed(1)} ms`);
         ctx.log(`${phase} — ${s.name}: ${result.requests.average} req/s, p50 ${p50} ms, p99 ${p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts}`);
         memRow(`after ${s.name}`);
         const m = `${s.name} (${phase})`;
@@ -185,21 +231,31 @@ export default async function load(ctx: BenchContext): Promise<BenchRow[]> {
         rows.push({ metric: `${m}: p50`, value: p50, unit: "ms" });
         rows.push({ metric: `${m}: p99`, value: p99, unit: "ms", ...(s.name === "list" && { target: "≤ 250 ms", pass: p99 <= 250 }) });
         rows.push({ metric: `${m}: non-2xx + errors (timeouts included) of ${result.requests.total}`, value: non2xx, unit: "", target: "0", pass: non2xx === 0 });
+        rows.push({ metric: `${m}: CPU per request, server + database`, value: Math.round((serverCpuMs + dbCpuMs) * 10) / 10, unit: `ms (${serverCpuMs.toFixed(1)} + ${dbCpuMs.toFixed(1)})` });
       }
     }
     clearInterval(rssTimer);
     const rssAfter = treeRssMb(server.proc.pid!);
     const memAfter = lastMemory(memoryFile);
     rssPeak = Math.max(rssPeak, rssAfter);
+    // Idle for a while: V8's memory reducer gives back heap it grew for the load (starts ~8 s after
+    // allocation slows). What stays is what the process keeps.
+    await new Promise((r) => setTimeout(r, 30_000));
+    const rssSettled = treeRssMb(server.proc.pid!);
+    const memSettled = lastMemory(memoryFile);
+    memRow("30 s after the run");
     rows.push({ metric: "server RSS before", value: rssBefore, unit: "MB" });
     rows.push({ metric: "server RSS after", value: rssAfter, unit: "MB" });
     rows.push({ metric: "server RSS peak during the run", value: rssPeak, unit: "MB" });
     rows.push({ metric: "server RSS growth (after − before)", value: rssAfter - rssBefore, unit: "MB", target: "≤ 100 MB", pass: rssAfter - rssBefore <= 100 });
+    rows.push({ metric: "server RSS growth 30 s after the run (settled − before)", value: rssSettled - rssBefore, unit: "MB", target: "≤ 100 MB", pass: rssSettled - rssBefore <= 100 });
+    if (memSettled) rows.push({ metric: "server V8 heap used / total 30 s after the run", value: mb(memSettled.heapUsed), unit: `MB / ${mb(memSettled.heapTotal)} MB` });
     if (memBefore && memAfter) {
       rows.push({ metric: "server V8 heap used before → after", value: mb(memAfter.heapUsed - memBefore.heapUsed), unit: `MB (${mb(memBefore.heapUsed)} → ${mb(memAfter.heapUsed)})` });
       rows.push({ metric: "server V8 heap total before → after", value: mb(memAfter.heapTotal - memBefore.heapTotal), unit: `MB (${mb(memBefore.heapTotal)} → ${mb(memAfter.heapTotal)})` });
       rows.push({ metric: "server external memory before → after", value: mb(memAfter.external - memBefore.external), unit: `MB (${mb(memBefore.external)} → ${mb(memAfter.external)})` });
     }
+    rows.push(...(await variants(ctx, scratch.url, orgId)));
     return rows;
   } finally {
     fs.rmSync(memoryFile, { force: true });
@@ -215,4 +271,77 @@ function headersOf(token: string): Record<string, string> {
 
 function expect201(r: { status: number }): void {
   if (r.status !== 201) throw new Error(`bootstrap answered ${r.status}`);
+}
+
+/**
+ * The changes compared side by side in the same run (in this process, same database, same load):
+ * the list's exact total counted in full on every page (before) vs the counting policy
+ * (lib/audit/count-events.ts: rollups first, then remembered + the entries appended since), and 50
+ * concurrent 100-event appends into one org, each its own transaction waiting on the chain-head lock
+ * under the 5 s budget (before) vs the per-org queue with group commit (lib/audit/queue-appends.ts).
+ */
+async function variants(ctx: BenchContext, url: string, readOrgId: string): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const db = await openDatabase({ url, poolSize: 10 });
+  try {
+    const time = async (fn: () => Promise<unknown>, runs = 10) => {
+      const ms: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        const t0 = performance.now();
+        await fn();
+        ms.push(performance.now() - t0);
+      }
+      return ms.sort((a, b) => a - b)[Math.floor(runs / 2)]!;
+    };
+    const full = await time(() => countEvents({ sql: db.sql, orgId: readOrgId, filter: {} }));
+    forgetRememberedTotals();
+    const first = await time(async () => {
+      forgetRememberedTotals();
+      return countTotal({ sql: db.sql, orgId: readOrgId, filter: {}, policy: "exact" });
+    });
+    const remembered = await time(() => countTotal({ sql: db.sql, orgId: readOrgId, filter: {}, policy: "exact" }));
+    ctx.log(`list total, median of 10: full count ${full.toFixed(1)} ms; policy, first page (rollups) ${first.toFixed(1)} ms; next pages (remembered) ${remembered.toFixed(1)} ms (load average ${os.loadavg()[0]!.toFixed(1)})`);
+    rows.push(
+      { metric: `variant: unfiltered exact total, full count(*) on every page (before)`, value: Math.round(full * 10) / 10, unit: "ms" },
+      { metric: `variant: unfiltered exact total, counting policy, first page (rollups)`, value: Math.round(first * 10) / 10, unit: "ms" },
+      { metric: `variant: unfiltered exact total, counting policy, next pages (remembered)`, value: Math.round(remembered * 10) / 10, unit: "ms" },
+    );
+
+    for (const mode of ["direct", "queued"] as const) {
+      const orgId = `org_variant_${mode}`;
+      await db.sql.query(`INSERT INTO orgs (id, slug, name) VALUES ($1, $2, $2)`, [orgId, `variant-${mode}`]);
+      let ok = 0;
+      let failed = 0;
+      const t0 = performance.now();
+      const CONCURRENCY = 50;
+      const PER_CLIENT = 4;
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async (_, c) => {
+          for (let k = 0; k < PER_CLIENT; k++) {
+            const events = Array.from({ length: 100 }, (_, i) => ({
+              id: `v-${c}-${k}-${i}`,
+              action: i % 2 ? "policy.update" : "user.login",
+              actor: { id: `user-${i % 7}`, type: "user" as const, email: `user${i % 7}@example.com` },
+              resource: { type: "policy", id: `p-${i % 13}` },
+            }));
+            try {
+              await withQueryBudget({}, () => (mode === "direct" ? appendEvents({ sql: db.sql, orgId, events }) : queueAppends({ sql: db.sql, orgId, events })));
+              ok++;
+            } catch {
+              failed++;
+            }
+          }
+        }),
+      );
+      const secs = (performance.now() - t0) / 1000;
+      ctx.log(`ingest variant ${mode}: ${ok} ok, ${failed} failed of ${ok + failed} in ${secs.toFixed(1)} s (load average ${os.loadavg()[0]!.toFixed(1)})`);
+      rows.push(
+        { metric: `variant: 50 concurrent clients × 4 appends of 100 into one org, ${mode === "direct" ? "each its own transaction (before)" : "per-org queue + group commit"}: failed`, value: failed, unit: `of ${ok + failed}`, target: "0", pass: failed === 0 },
+        { metric: `variant: same, ${mode}: events/s`, value: Math.round((ok * 100) / secs), unit: "events/s" },
+      );
+    }
+  } finally {
+    await db.close();
+  }
+  return rows;
 }
