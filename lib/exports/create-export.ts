@@ -5,6 +5,7 @@ import { withAuditedChange } from "../audit/audit-change";
 import type { Database } from "../db/open-database";
 import type { SqlExecutor } from "../db/sql";
 import { getExportConfig } from "./export-config";
+import { requireRepositories } from "./export-repositories";
 import { evidenceFilter, logExportFilter } from "./export-filter";
 import { selectJob, toJobView } from "./export-jobs";
 import type { EvidenceExportRequest, ExportJobView, LogExportRequest } from "./export-schemas";
@@ -53,6 +54,7 @@ async function insertJob(opts: {
 /** AppSec+ log export: validates the filter (a bad one changes nothing), queues the job, audits the request. */
 export async function createLogExport(opts: { db: Database; orgId: string; actor: Actor; request: LogExportRequest }): Promise<ExportJobView> {
   const filter = logExportFilter(opts.request);
+  await requireRepositories({ sql: opts.db.sql, orgId: opts.orgId, ids: opts.request.repositoryId ? [opts.request.repositoryId] : [], field: () => "repositoryId" });
   const { rows } = await measureEvents({ sql: opts.db.sql, orgId: opts.orgId, filter });
   const id = newExportId("logs");
   const retentionDays = Math.max(1, Math.ceil(getExportConfig().AUDIT_EXPORT_LINK_HOURS / 24));
@@ -81,6 +83,7 @@ export interface EvidenceEstimate {
 /** ComplianceAgent evidence package: queues the ZIP job, with a size and time estimate. */
 export async function createEvidenceExport(opts: { db: Database; orgId: string; actor: Actor; request: EvidenceExportRequest }): Promise<EvidenceEstimate> {
   const filter = evidenceFilter(opts.request);
+  await requireRepositories({ sql: opts.db.sql, orgId: opts.orgId, ids: opts.request.repository_ids, field: (i) => `repository_ids[${i}]` });
   const { rows, avgBytes } = await measureEvents({ sql: opts.db.sql, orgId: opts.orgId, filter });
   const id = newExportId("evidence");
   const retentionDays = await getEvidenceRetentionDays({ db: opts.db, orgId: opts.orgId });
