@@ -4,7 +4,7 @@ import { parseCheckpoint } from "../integrity/checkpoint";
 import { openCheckpoint } from "../integrity/open-checkpoint";
 import { toHex } from "../integrity/encoding";
 import { loadLogSigner } from "../integrity/load-log-signer";
-import { extendFrontier, frontierRoot, type Frontier } from "../integrity/merkle";
+import { extendFrontierPacked, frontierRoot, HASH_SIZE, type Frontier } from "../integrity/merkle";
 import { readStoredFrontier } from "./read-stored-frontier";
 import { openNote, parseVerifierKey, type NoteVerifier } from "../integrity/signed-note";
 import { noteText, parseCutNoteText } from "../retention/cut-note";
@@ -17,6 +17,8 @@ import type { ChainProblem, LogVerification, VerifyResult } from "./verify-schem
 export type { ChainProblem, VerifyResult } from "./verify-schemas";
 
 const BATCH = 10_000;
+/** Per verify transaction: a window's rows are sorted and buffered in memory, never spilled to disk. */
+const WORK_MEM = "32MB";
 const MAX_PROBLEMS = 50;
 /**
  * Signed notes already checked in this process (key: verifier key + SHA-256 of the note bytes →
@@ -36,6 +38,28 @@ export interface LogKey {
   /** The org's checkpoint origin; default `<prefix>/<slug>` of the service's signer. */
   origin?: string;
 }
+
+/** One window of the fast path (aggText): the whole window in one row. */
+type AggRow = {
+  n: number;
+  lo: number;
+  hi: number;
+  ok: boolean;
+  first_prev: string | null;
+  first_in_range: boolean;
+  last_hash: string | null;
+  n_in: number;
+  lo_in: number | null;
+  hi_in: number | null;
+  hashes: string | null;
+  leaves: Uint8Array;
+  run_seqs: Array<number | string> | null;
+  run_xmins: Array<number | string> | null;
+  cols: Uint8Array | null;
+};
+
+/** A window checked by the database (`agg`, n entries), or one row per entry (slow path; empty: no entry). */
+type Window = { agg: AggRow; n: number } | { rows: Row[] };
 
 type Row = {
   seq: number;
@@ -78,6 +102,7 @@ export async function verifyChain(opts: {
 }): Promise<VerifyResult> {
   return opts.sql.transaction(async (tx) => {
     await tx.query(`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY`);
+    await tx.query(`SET LOCAL work_mem = '${WORK_MEM}'`);
     return withSnapshotWorkers(opts.sql, tx, opts.parallel ?? 0, (workers) => verifyInSnapshot({ ...opts, tx, workers }));
   });
 }
@@ -104,6 +129,7 @@ async function withSnapshotWorkers<T>(sql: SqlClient, tx: SqlExecutor, n: number
         .transaction(async (wtx) => {
           await wtx.query(`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY`);
           await wtx.query(`SET TRANSACTION SNAPSHOT '${id}'`);
+          await wtx.query(`SET LOCAL work_mem = '${WORK_MEM}'`);
           resolve(wtx);
           await done;
         })
@@ -244,22 +270,61 @@ async function verifyInSnapshot(opts: { tx: SqlExecutor; workers: SqlExecutor[];
   const inRange = unfiltered ? "true" : `(${where})`;
   const rangeParams: SqlParam[] = unfiltered ? [orgId] : params;
   const cursorParam = `$${rangeParams.length + 1}`;
-  const text = `SELECT e.seq, e.hash,
-      e.hash = 'sha256:' || encode(sha256(convert_to(coalesce(e.previous_hash, '') || e.content, 'UTF8')), 'hex') AS hash_ok,
+  const window = `e.org_id = $1 AND e.seq > ${cursorParam} AND e.seq <= ${cursorParam} + ${BATCH}`;
+  const hashOk = `e.hash = 'sha256:' || encode(sha256(convert_to(coalesce(e.previous_hash, '') || e.content, 'UTF8')), 'hex')`;
+  const colsHash = opts.deep ? COLUMNS_HASH_SQL : "NULL::bytea";
+  // The fast path: one row per window. The database checks every entry of the window (hash, link to
+  // its predecessor in the window, no gap) and sends only the aggregate: the leaf hashes packed
+  // (32 bytes each, in seq order), the in-range hashes joined by "\n" (the verification hash), the
+  // first entry's previous_hash (its link to the window before), the last entry's hash, and the
+  // entries' row versions run-length encoded (xmin changes once per ingest transaction). No object
+  // per entry is made on either side (issue 9: ≥ 200 000 entries/s). The hashes are computed below
+  // the window function, so that it buffers small rows (not the contents), and the aggregates take
+  // the rows in the window's seq order without an ORDER BY of their own (which costs PostgreSQL 15 a
+  // sort per aggregate): were the order ever different, the recomputed roots would not match the
+  // signed ones — a false alarm, never a false pass (the links are checked in the window, in order).
+  const aggText = `SELECT count(*)::int8 AS n, min(r.seq) AS lo, max(r.seq) AS hi, coalesce(bool_and(r.ok), true) AS ok,
+      min(r.previous_hash) FILTER (WHERE r.lag_seq IS NULL) AS first_prev,
+      coalesce(bool_or(r.in_range) FILTER (WHERE r.lag_seq IS NULL), false) AS first_in_range,
+      min(r.hash) FILTER (WHERE r.lead_seq IS NULL) AS last_hash,
+      count(*) FILTER (WHERE r.in_range)::int8 AS n_in, min(r.seq) FILTER (WHERE r.in_range) AS lo_in, max(r.seq) FILTER (WHERE r.in_range) AS hi_in,
+      string_agg(r.hash, E'\\n') FILTER (WHERE r.in_range) AS hashes,
+      string_agg(r.leaf, ''::bytea) AS leaves,
+      array_agg(r.seq) FILTER (WHERE r.xmin_start) AS run_seqs,
+      array_agg(r.xmin) FILTER (WHERE r.xmin_start) AS run_xmins,
+      ${opts.deep ? "string_agg(r.cols, ''::bytea)" : "NULL::bytea"} AS cols
+    FROM (SELECT x.*,
+        x.hash_ok AND (lag(x.seq) OVER w IS NULL OR (lag(x.seq) OVER w = x.seq - 1 AND x.previous_hash IS NOT DISTINCT FROM lag(x.hash) OVER w)) AS ok,
+        lag(x.seq) OVER w AS lag_seq, lead(x.seq) OVER w AS lead_seq, x.xmin IS DISTINCT FROM lag(x.xmin) OVER w AS xmin_start
+      FROM (SELECT e.seq, e.hash, e.previous_hash, ${hashOk} AS hash_ok, sha256('\\x00'::bytea || convert_to(e.content, 'UTF8')) AS leaf,
+          e.xmin::text::int8 AS xmin, ${colsHash} AS cols, ${inRange} AS in_range
+        FROM audit_events e
+        WHERE ${window}
+        ORDER BY e.seq OFFSET 0) x
+      WINDOW w AS (ORDER BY x.seq)) r`;
+  // The slow path, for a window the fast path found anything wrong in (or a gap): one row per entry.
+  const text = `SELECT e.seq, e.hash, ${hashOk} AS hash_ok,
       CASE WHEN lag(e.seq) OVER w IS DISTINCT FROM e.seq - 1 THEN e.previous_hash END AS prev_if_first,
       e.previous_hash IS NOT DISTINCT FROM lag(e.hash) OVER w AS link_ok, lag(e.seq) OVER w AS lag_seq,
       sha256('\\x00'::bytea || convert_to(e.content, 'UTF8')) AS leaf,
-      e.xmin::text::int8 AS xmin, ${opts.deep ? COLUMNS_HASH_SQL : "NULL::bytea"} AS cols,
+      e.xmin::text::int8 AS xmin, ${colsHash} AS cols,
       ${inRange} AS in_range
     FROM audit_events e
-    WHERE e.org_id = $1 AND e.seq > ${cursorParam} AND e.seq <= ${cursorParam} + ${BATCH}
+    WHERE ${window}
     WINDOW w AS (ORDER BY e.seq)
     ORDER BY e.seq`;
   // Seq windows (cursor, cursor + BATCH]: each query touches at most BATCH rows whatever plan the
   // statistics suggest, and the next window can be asked for before this one is checked.
   const executors = [tx, ...opts.workers];
   let turn = 0;
-  const fetch = (cursor: number) => executors[turn++ % executors.length]!.query<Row>(text, [...rangeParams, cursor]);
+  const fetch = async (cursor: number): Promise<Window> => {
+    const ex = executors[turn++ % executors.length]!;
+    const [agg] = await ex.query<AggRow>(aggText, [...rangeParams, cursor]);
+    const n = Number(agg?.n ?? 0);
+    if (n === 0) return { rows: [] };
+    if (agg!.ok && Number(agg!.hi) - Number(agg!.lo) + 1 === n) return { agg: agg!, n };
+    return { rows: await ex.query<Row>(text, [...rangeParams, cursor]) };
+  };
   const nextCursor = async (after: number): Promise<number | null> => {
     if (after >= maxSeq) return null;
     const [r] = await tx.query<{ s: number | null }>(`SELECT min(seq) AS s FROM audit_events WHERE org_id = $1 AND seq > $2`, [orgId, after]);
@@ -277,26 +342,47 @@ async function verifyInSnapshot(opts: { tx: SqlExecutor; workers: SqlExecutor[];
   const tree = new TreeReplay(treeStart, checkpoints, note);
   const cols = new ColumnCheck(attestations, opts.deep === true);
   let prevRow: { seq: number; hash: string } | null = null;
+  /** The link of an in-range entry to its predecessor (linkOk null: the predecessor is not there). */
+  const checkLink = (seq: number, linkOk: boolean | null, prevIfFirst: string | null) => {
+    if (seq === 1) {
+      if (prevIfFirst !== null) {
+        links++;
+        note({ seq, id: null, problem: "broken_link", message: `entry 1: the first entry must have no previous_hash` });
+      }
+    } else if (linkOk === null && lastCut && seq === lastCut.seq + 1) {
+      if (prevIfFirst !== lastCut.hash) {
+        links++;
+        note({ seq, id: null, problem: "broken_link", message: `entry ${seq}: previous_hash does not match the recorded retention cut (hash of removed entry ${lastCut.seq})` });
+      }
+    } else if (linkOk === null) {
+      gaps++;
+      note({ seq: seq - 1, id: null, problem: "gap", message: `entry ${seq - 1} is missing (entry ${seq} follows a gap)` });
+    } else if (!linkOk) {
+      links++;
+      note({ seq, id: null, problem: "broken_link", message: `entry ${seq}: previous_hash does not match the hash of entry ${seq - 1}` });
+    }
+  };
   // Windows are asked for ahead, one per connection, and checked in order.
   let nextStart: number | null = await nextCursor(0);
-  const queue: Array<Promise<Row[]>> = [];
+  const queue: Array<Promise<Window>> = [];
   const fill = () => {
     while (queue.length < executors.length && nextStart !== null) {
       queue.push(fetch(nextStart));
       nextStart = nextStart + BATCH < maxSeq ? nextStart + BATCH : null;
     }
   };
-  const windows = async function* (): AsyncGenerator<Row[]> {
+  const isEmpty = (w: Window) => "rows" in w && w.rows.length === 0;
+  const windows = async function* (): AsyncGenerator<Window> {
     fill();
     while (queue.length > 0) {
-      const rows = await queue.shift()!;
-      yield rows;
-      if (rows.length === 0) {
+      const w = await queue.shift()!;
+      yield w;
+      if (isEmpty(w)) {
         // an empty stretch (a forged far-away seq): finish what is asked for, then jump to the next stored seq
         let empty = true;
         while (queue.length > 0) {
           const more = await queue.shift()!;
-          if (more.length > 0) empty = false;
+          if (!isEmpty(more)) empty = false;
           yield more;
         }
         if (empty && nextStart !== null) nextStart = await nextCursor(nextStart);
@@ -304,9 +390,36 @@ async function verifyInSnapshot(opts: { tx: SqlExecutor; workers: SqlExecutor[];
       fill();
     }
   };
-  for await (const rows of windows()) {
+  for await (const w of windows()) {
+    if ("agg" in w) {
+      // Every entry of the window is contiguous, hashes right and links to its predecessor in the
+      // window: only the first entry's link (to the window before) is left to check.
+      const a = w.agg;
+      const lo = Number(a.lo);
+      const hi = Number(a.hi);
+      const follows = prevRow !== null && prevRow.seq === lo - 1;
+      if (a.first_in_range) checkLink(lo, follows ? a.first_prev === prevRow!.hash : null, a.first_prev);
+      const nIn = Number(a.n_in);
+      if (nIn > 0) {
+        digest.update(checked === 0 ? a.hashes! : `\n${a.hashes!}`);
+        checked += nIn;
+        first ??= Number(a.lo_in);
+        last = Number(a.hi_in);
+      }
+      if (a.leaves.length !== w.n * HASH_SIZE) throw new Error(`verify: window ${lo}..${hi} sent ${a.leaves.length} bytes of leaf hashes for ${w.n} entries`);
+      tree.addRun(lo, w.n, a.leaves);
+      const runSeqs = (a.run_seqs ?? []).map(Number);
+      const runXmins = (a.run_xmins ?? []).map(Number);
+      for (let k = 0, run = 0; k < w.n; k++) {
+        const seq = lo + k;
+        while (run + 1 < runSeqs.length && runSeqs[run + 1]! <= seq) run++;
+        cols.add(seq, runXmins[run]!, a.cols ? a.cols.subarray(k * HASH_SIZE, (k + 1) * HASH_SIZE) : null);
+      }
+      prevRow = { seq: hi, hash: a.last_hash! };
+      continue;
+    }
     const leaves: Array<{ seq: number; leaf: Uint8Array }> = [];
-    for (const r of rows) {
+    for (const r of w.rows) {
       const seq = Number(r.seq);
       const follows = prevRow !== null && prevRow.seq === seq - 1;
       // previous_hash as stored: in this batch it is only sent when the row does not follow its predecessor.
@@ -320,23 +433,7 @@ async function verifyInSnapshot(opts: { tx: SqlExecutor; workers: SqlExecutor[];
           mismatches++;
           note({ seq, id: null, problem: "hash_mismatch", message: `entry ${seq}: its content does not hash to its stored hash` });
         }
-        if (seq === 1) {
-          if (r.prev_if_first !== null) {
-            links++;
-            note({ seq, id: null, problem: "broken_link", message: `entry 1: the first entry must have no previous_hash` });
-          }
-        } else if (linkOk === null && lastCut && seq === lastCut.seq + 1) {
-          if (r.prev_if_first !== lastCut.hash) {
-            links++;
-            note({ seq, id: null, problem: "broken_link", message: `entry ${seq}: previous_hash does not match the recorded retention cut (hash of removed entry ${lastCut.seq})` });
-          }
-        } else if (linkOk === null) {
-          gaps++;
-          note({ seq: seq - 1, id: null, problem: "gap", message: `entry ${seq - 1} is missing (entry ${seq} follows a gap)` });
-        } else if (!linkOk) {
-          links++;
-          note({ seq, id: null, problem: "broken_link", message: `entry ${seq}: previous_hash does not match the hash of entry ${seq - 1}` });
-        }
+        checkLink(seq, linkOk, r.prev_if_first);
       }
       leaves.push({ seq, leaf: r.leaf });
       cols.add(seq, Number(r.xmin), r.cols);
@@ -504,28 +601,46 @@ class TreeReplay {
     }
   }
 
+  /** Leaves in seq order (gaps allowed): each contiguous run in turn. */
   add(leaves: Array<{ seq: number; leaf: Uint8Array }>): void {
     let i = 0;
     while (i < leaves.length && this.frontier) {
-      if (leaves[i]!.seq <= this.size) {
-        i++; // an entry at or before the cut (a cut that was not made by the purge): the chain check reports it
+      let j = i + 1;
+      while (j < leaves.length && leaves[j]!.seq === leaves[j - 1]!.seq + 1) j++;
+      const packed = new Uint8Array((j - i) * HASH_SIZE);
+      for (let k = i; k < j; k++) {
+        const leaf = leaves[k]!.leaf;
+        if (leaf.length !== HASH_SIZE) throw new Error(`verify: entry ${leaves[k]!.seq}: a leaf hash of ${leaf.length} bytes`);
+        packed.set(leaf, (k - i) * HASH_SIZE);
+      }
+      this.addRun(leaves[i]!.seq, j - i, packed);
+      i = j;
+    }
+  }
+
+  /** `count` leaves of the entries firstSeq, firstSeq + 1, … (no gap), packed 32 bytes each. */
+  addRun(firstSeq: number, count: number, packed: Uint8Array): void {
+    let i = 0;
+    while (i < count && this.frontier) {
+      const seq = firstSeq + i;
+      if (seq <= this.size) {
+        i = this.size - firstSeq + 1; // entries at or before the cut (a cut that was not made by the purge): the chain check reports them
         continue;
       }
-      if (leaves[i]!.seq !== this.size + 1) {
+      if (seq !== this.size + 1) {
         this.note({ seq: this.size + 1, id: null, problem: "tree_incomplete", message: `the Merkle tree cannot be recomputed past entry ${this.size}: entry ${this.size + 1} is missing; later checkpoints are not checked` });
         this.frontier = null;
         return;
       }
-      // Extend up to the next checkpoint size (or the end of this contiguous run of leaves).
+      // Extend up to the next checkpoint size (or the end of the run).
       const stop = this.next < this.checkpoints.length ? this.checkpoints[this.next]!.size : Infinity;
-      let j = i;
-      while (j < leaves.length && leaves[j]!.seq === this.size + 1 + (j - i) && this.size + (j - i) < stop) j++;
-      if (j === i) return;
-      const ext = extendFrontier({ frontier: this.frontier, size: this.size, leafHashes: leaves.slice(i, j).map((l) => l.leaf) });
+      const take = Math.min(count - i, stop - this.size);
+      if (take <= 0) return;
+      const ext = extendFrontierPacked({ frontier: this.frontier, size: this.size, packed, offset: i * HASH_SIZE, count: take });
       this.frontier = ext.frontier;
       this.size = ext.size;
       this.compareAtSize();
-      i = j;
+      i += take;
     }
   }
 
