@@ -1,10 +1,15 @@
 /**
- * npm run db:migration -- <name> [--append prisma/sql/<file>.sql]
+ * npm run db:migration -- <name> [--append <file>.sql]...
  *
  * Generates the next migration the way `prisma migrate dev --create-only` does: Prisma's schema
  * engine replays prisma/migrations into a scratch database and diffs it against schema.prisma.
- * What schema.prisma cannot express (triggers) is appended from a reviewed file under prisma/sql/,
- * as Prisma's "customize a migration" workflow does, below a marker line.
+ * What schema.prisma cannot express (functions, triggers) is appended from reviewed files, as
+ * Prisma's "customize a migration" workflow does, below a marker line per file, in the order given:
+ * - prisma/definitions/{functions,triggers}/<name>.sql: the CURRENT definition of one function or
+ *   trigger (re-runnable: CREATE OR REPLACE). Edit the file, then append it to a new migration;
+ *   tests/integration/definitions.test.ts fails while a file and the migrated database disagree.
+ * - prisma/steps/<name>.sql: one-off statements of one migration (DROP, backfill, ALTER … SET).
+ * (Not prisma/sql/: that folder is Prisma's TypedSQL.)
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -15,9 +20,11 @@ import { createSchemaEngine, migrationList } from "../lib/db/schema-engine";
 async function main() {
   const args = process.argv.slice(2);
   const name = args.find((a) => !a.startsWith("--") && !a.endsWith(".sql"));
-  const appendIdx = args.indexOf("--append");
-  const append = appendIdx >= 0 ? args[appendIdx + 1] : undefined;
-  if (!name || !/^[a-z0-9_]+$/.test(name)) throw new Error("usage: npm run db:migration -- <snake_case_name> [--append prisma/sql/x.sql]");
+  const append = args.flatMap((a, i) => (a === "--append" && args[i + 1] ? [args[i + 1]!] : []));
+  if (!name || !/^[a-z0-9_]+$/.test(name)) {
+    throw new Error("usage: npm run db:migration -- <snake_case_name> [--append prisma/definitions/functions/x.sql] [--append prisma/steps/y.sql]...");
+  }
+  for (const file of append) if (!fs.existsSync(path.join(process.cwd(), file))) throw new Error(`--append ${file}: no such file`);
   const root = process.cwd();
   const schemaPath = path.join(root, "prisma", "schema.prisma");
   const migrationsDir = path.join(root, "prisma", "migrations");
@@ -37,13 +44,13 @@ async function main() {
   });
   let sql = result.stdout ?? "";
   const empty = sql.trim() === "" || sql.includes("This is an empty migration");
-  if (empty && !append) {
+  if (empty && append.length === 0) {
     console.log("schema.prisma and the migrations agree: nothing to generate.");
     process.exit(0);
   }
   if (empty) sql = "-- This is an empty migration.\n";
-  if (append) {
-    sql += `\n-- Custom SQL appended from ${append} (not expressible in schema.prisma)\n` + fs.readFileSync(path.join(root, append), "utf8");
+  for (const file of append) {
+    sql += `\n-- Custom SQL appended from ${file} (not expressible in schema.prisma)\n` + fs.readFileSync(path.join(root, file), "utf8");
   }
   const ts = new Date().toISOString().replace(/[-:T]/g, "").slice(0, 14);
   const dir = path.join(migrationsDir, `${ts}_${name}`);

@@ -132,31 +132,20 @@ function InlineRow({ row }: { row: FlatRow }) {
   return line(node.kind, <Value value={node.kind === "removed" ? node.old : node.new} />);
 }
 
-/** A section's rows, folded past `maxRows` (the drawer) with a button to show the rest. */
-function Rows({ rows, mode, maxRows, label }: { rows: FlatRow[]; mode: "split" | "inline"; maxRows?: number; label: string }) {
-  const [all, setAll] = useState(false);
-  const folded = maxRows !== undefined && !all && rows.length > maxRows;
-  const shown = folded ? rows.slice(0, maxRows) : rows;
-  return (
-    <>
-      {mode === "split" ? (
-        <div role="table" aria-label={`${label}: before and after`}>
-          <div role="row" className={`${GRID} text-[11px] uppercase tracking-wide text-slate-500 dark:text-slate-400`}>
-            <div role="columnheader">field</div>
-            <div role="columnheader" className="px-2">before (old)</div>
-            <div role="columnheader" className="px-2">after (new)</div>
-          </div>
-          {shown.map((r, i) => <SplitRow key={i} row={r} />)}
-        </div>
-      ) : (
-        shown.map((r, i) => <InlineRow key={i} row={r} />)
-      )}
-      {maxRows !== undefined && rows.length > maxRows && (
-        <button type="button" aria-expanded={all} onClick={() => setAll((a) => !a)} className="mt-2 rounded-md border border-slate-300 px-2 py-1 font-sans text-xs hover:bg-slate-100 dark:border-slate-600 dark:hover:bg-slate-800" data-testid="diff-fold">
-          {all ? "Show fewer rows" : `Show all ${rows.length.toLocaleString("en-US")} rows (${(rows.length - maxRows).toLocaleString("en-US")} more)`}
-        </button>
-      )}
-    </>
+/** A section's rows; `limit` shows only the first ones (the drawer's fold). */
+function Rows({ rows, mode, limit, label }: { rows: FlatRow[]; mode: "split" | "inline"; limit?: number; label: string }) {
+  const shown = limit === undefined ? rows : rows.slice(0, limit);
+  return mode === "split" ? (
+    <div role="table" aria-label={`${label}: before and after`}>
+      <div role="row" className={`${GRID} text-[11px] uppercase tracking-wide text-slate-500 dark:text-slate-400`}>
+        <div role="columnheader">field</div>
+        <div role="columnheader" className="px-2">before (old)</div>
+        <div role="columnheader" className="px-2">after (new)</div>
+      </div>
+      {shown.map((r, i) => <SplitRow key={i} row={r} />)}
+    </div>
+  ) : (
+    <>{shown.map((r, i) => <InlineRow key={i} row={r} />)}</>
   );
 }
 
@@ -165,11 +154,21 @@ const modeParser = parseAsStringLiteral(["split", "inline"] as const).withDefaul
 /** Before/after pairs: side-by-side or inline, nested objects and arrays, word-level string diffs. */
 export function DiffViewer({ pairs, maxRows }: { pairs: { label: string; old: unknown; new: unknown }[]; /** Fold each section past this many rows (the drawer). */ maxRows?: number }) {
   const [mode, setMode] = useQueryState("diff", modeParser);
+  const [expanded, setExpanded] = useState(false);
   const trees = useMemo(() => pairs.map((p) => {
     const tree = diffValues(p.old, p.new, p.label);
     const rows = flatten(tree, 0);
     return { ...p, tree, rows };
   }), [pairs]);
+  // Fold (the drawer): at most `maxRows` rows over all sections until "show all".
+  const totalRows = trees.reduce((n, t) => n + t.rows.length, 0);
+  const folding = maxRows !== undefined && !expanded && totalRows > maxRows;
+  let budget = folding ? maxRows : Infinity;
+  const limits = trees.map((t) => {
+    const l = Math.min(t.rows.length, budget);
+    budget -= l;
+    return l;
+  });
   if (!pairs.length) return <p className="text-sm text-slate-600 dark:text-slate-300">This entry records no before/after values.</p>;
   return (
     <div data-testid="diff-viewer">
@@ -185,7 +184,8 @@ export function DiffViewer({ pairs, maxRows }: { pairs: { label: string; old: un
           <span className="font-bold">+</span> added · <span className="font-bold">−</span> removed · <span className="font-bold">~</span> changed
         </p>
       </div>
-      {trees.map(({ label, old, new: nw, tree, rows }) => {
+      {trees.map(({ label, old, new: nw, tree, rows }, ti) => {
+        if (folding && limits[ti] === 0) return null;
         const s = summarize(tree);
         return (
           <section key={label} className="mb-4 overflow-hidden rounded-md border border-slate-200 dark:border-slate-800" aria-label={`Changes to ${label}`}>
@@ -197,11 +197,16 @@ export function DiffViewer({ pairs, maxRows }: { pairs: { label: string; old: un
               </span>
             </header>
             <div className="p-2 font-mono text-xs">
-              <Rows rows={rows} mode={mode} maxRows={maxRows} label={label} />
+              <Rows rows={rows} mode={mode} limit={folding ? limits[ti] : undefined} label={label} />
             </div>
           </section>
         );
       })}
+      {maxRows !== undefined && totalRows > maxRows && (
+        <button type="button" aria-expanded={expanded} onClick={() => setExpanded((x) => !x)} data-testid="diff-fold" className="rounded-md border border-slate-300 px-2 py-1 text-xs hover:bg-slate-100 dark:border-slate-600 dark:hover:bg-slate-800">
+          {expanded ? "Show fewer rows" : `Show all ${totalRows.toLocaleString("en-US")} rows (${(totalRows - maxRows).toLocaleString("en-US")} more)`}
+        </button>
+      )}
     </div>
   );
 }

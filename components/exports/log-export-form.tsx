@@ -96,7 +96,7 @@ export function LogExportForm() {
       )}
       <fieldset className="sm:col-span-2">
         <legend className="text-sm">Format</legend>
-        <div className="mt-1 flex gap-4 text-sm">
+        <div className="mt-1 flex flex-wrap gap-x-4 gap-y-1 text-sm">
           <label className="flex items-center gap-1.5"><input type="radio" value="jsonl" {...form.register("format")} /> JSONL (verifiable, one entry per line)</label>
           <label className="flex items-center gap-1.5"><input type="radio" value="csv" {...form.register("format")} /> CSV (spreadsheets)</label>
         </div>

@@ -98,7 +98,8 @@ export function IntegrityView() {
             <CopyButton value={r.verification_hash} label="verification hash" />
           </p>
           {r.problems.length > 0 && (
-            <table className="mt-4 w-full text-left text-sm">
+            <div className="mt-4 overflow-x-auto">
+            <table className="w-full text-left text-sm">
               <caption className="text-left font-medium">First problems (at most 20)</caption>
               <thead className="text-xs uppercase text-slate-500 dark:text-slate-400">
                 <tr><th className="py-1 pr-3">seq</th><th className="py-1 pr-3">entry</th><th className="py-1 pr-3">problem</th><th className="py-1">detail</th></tr>
@@ -114,6 +115,7 @@ export function IntegrityView() {
                 ))}
               </tbody>
             </table>
+            </div>
           )}
         </section>
       )}
@@ -187,7 +189,7 @@ function LatestCheckpoint() {
               <div className="sm:col-span-2"><dt className="text-slate-500 dark:text-slate-400">Root hash</dt><dd className="flex items-start gap-1 break-all font-mono text-xs">{q.data.rootHex}<CopyButton value={q.data.rootHex ?? ""} label="root hash" /></dd></div>
               <div className="sm:col-span-2">
                 <dt className="text-slate-500 dark:text-slate-400">Signatures</dt>
-                <dd className="font-mono text-xs">
+                <dd className="font-mono text-xs [overflow-wrap:anywhere]">
                   {q.data.signatures.map((s) => `${s.name}+${s.keyId} ${s.verified ? "(log key, verified)" : s.kind === "unknown" ? "(witness cosignature, key not known here)" : "(does not verify)"}`).join("; ")}
                 </dd>
               </div>
@@ -230,7 +232,8 @@ function PastVerifications() {
       {q.isError && <p role="alert" className="mt-2 text-sm text-rose-800 dark:text-rose-300">{q.error.message}</p>}
       {q.data && q.data.length === 0 && <p className="mt-2 text-sm">No verification has been run yet.</p>}
       {q.data && q.data.length > 0 && (
-        <table className="mt-2 w-full text-left text-sm" data-testid="past-verifications">
+        <div className="mt-2 overflow-x-auto">
+        <table className="w-full min-w-[36rem] text-left text-sm" data-testid="past-verifications">
           <thead className="text-xs uppercase text-slate-500 dark:text-slate-400">
             <tr><th className="py-1 pr-3">when</th><th className="py-1 pr-3">by</th><th className="py-1 pr-3">result</th><th className="py-1 pr-3">entries</th><th className="py-1 pr-3">tree size</th><th className="py-1">entry</th></tr>
           </thead>
@@ -252,6 +255,7 @@ function PastVerifications() {
             })}
           </tbody>
         </table>
+        </div>
       )}
     </section>
   );

@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPGlite } from "pglite-prisma-adapter";
@@ -6,8 +7,11 @@ import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapt
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SqlClient } from "@/lib/db/sql";
 import { createSchemaEngine, migrationList } from "@/lib/db/schema-engine";
-import { readMigrations, runMigrations } from "@/lib/db/run-migrations";
-import { createTestDatabase, TEST_DB, type TestDb } from "../support/test-database";
+import { readMigrations, runMigrations, splitStatements } from "@/lib/db/run-migrations";
+import { openDatabase, type Database } from "@/lib/db/open-database";
+import { appendEvents } from "@/lib/audit/append-events";
+import { ANALYTICS_EXACT, analyticsDrift } from "../support/analytics-drift";
+import { createScratchPostgres, createTestDatabase, TEST_DB, type TestDb } from "../support/test-database";
 
 /** The public schema as rows that differ whenever the structure differs. */
 async function describeSchema(sql: SqlClient) {
@@ -22,6 +26,18 @@ async function describeSchema(sql: SqlClient) {
       WHERE NOT tgisinternal ORDER BY 1, 2`),
     functions: await q(`SELECT proname, pg_get_functiondef(oid) AS def FROM pg_proc WHERE pronamespace = 'public'::regnamespace ORDER BY 1`),
   };
+}
+
+/** A database of the suite's kind with nothing in it (no migration applied). */
+async function createEmptyDatabase(): Promise<{ db: Database; drop(): Promise<void> }> {
+  if (TEST_DB === "pglite") {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "audit-test-empty-"));
+    const db = await openDatabase({ dataDir });
+    return { db, drop: async () => { await db.close(); fs.rmSync(dataDir, { recursive: true, force: true }); } };
+  }
+  const scratch = await createScratchPostgres();
+  const db = await openDatabase({ url: scratch.url, poolSize: 2 });
+  return { db, drop: async () => { await db.close(); await scratch.drop(); } };
 }
 
 const schemaPath = path.resolve("prisma/schema.prisma");
@@ -80,5 +96,56 @@ describe(`migrations (${TEST_DB})`, () => {
     const [first, ...rest] = readMigrations();
     const edited = { ...first!, checksum: "0".repeat(64) };
     await expect(runMigrations({ sql: t.db.sql, migrations: [edited, ...rest] })).rejects.toThrow(/modified after it was applied/);
+  });
+
+  it("a database with data before the trigger-free analytics (issue 11) migrates with its side tables exact", async () => {
+    // Up to the last migration that still had the transition-table triggers, events written the old
+    // way (the triggers kept the side tables); then the rest of the migrations; then ingest goes on.
+    const cut = "20261128121219_analytics_without_transition_tables";
+    const all = readMigrations();
+    expect(all.some((m) => m.name === cut)).toBe(true);
+    // The migrations' SQL is applied statement by statement (as the runner does, without its
+    // bookkeeping and without laying tables out on Citus: the old triggers could not insert there).
+    const apply = async (sql: SqlClient, migrations: typeof all) => {
+      for (const m of migrations) for (const statement of splitStatements(m.sql)) await sql.query(statement);
+    };
+    const old = await createEmptyDatabase();
+    try {
+      await apply(old.db.sql, all.filter((m) => m.name < cut));
+      await old.db.sql.query(`INSERT INTO orgs (id, slug, name) VALUES ('org_m', 'm', 'm')`);
+      await old.db.sql.query(
+        `INSERT INTO audit_events (org_id, seq, id, timestamp, received_at, actor_id, actor_type, actor_email, action, resource_type, resource_id,
+           repository_id, repository_name, content, request_digest, hash, previous_hash)
+         SELECT 'org_m', n, 'm-' || n, ts, ts, 'u' || (n % 3), CASE WHEN n % 3 = 0 THEN 'system' ELSE 'user' END,
+           CASE WHEN n % 3 = 0 THEN NULL ELSE 'u' || (n % 3) || '@acme.com' END, a, 'thing', 'i' || (n % 7), 'r1', 'acme/r1',
+           jsonb_build_object('id', 'm-' || n, 'action', a, 'actor', jsonb_build_object('id', 'u' || (n % 3), 'name', 'User ' || (n % 3)),
+             'details', jsonb_build_object('framework', 'soc2', 'score', n))::text,
+           md5(n::text), 'sha256:' || md5('h' || n), CASE WHEN n = 1 THEN NULL ELSE 'sha256:' || md5('h' || (n - 1)) END
+         FROM generate_series(1, 300) AS n,
+           LATERAL (SELECT (ARRAY['scan.completed', 'issue.created', 'issue.resolved', 'user.login'])[1 + n % 4] AS a,
+                           TIMESTAMPTZ '2026-01-01 00:00:00+00' + make_interval(hours => n * 7) AS ts) x`,
+      );
+      await old.db.sql.query(`INSERT INTO audit_chain_heads (org_id, seq, hash) VALUES ('org_m', 300, 'sha256:' || md5('h300'))`);
+      expect((await old.db.sql.query<{ n: number }>(`SELECT count(*)::int8 AS n FROM audit_daily_rollups WHERE org_id = 'org_m'`))[0]!.n).toBeGreaterThan(0);
+      expect(await analyticsDrift(old.db.sql, "org_m")).toEqual(ANALYTICS_EXACT);
+
+      await apply(old.db.sql, all.filter((m) => m.name >= cut));
+      expect(await analyticsDrift(old.db.sql, "org_m")).toEqual(ANALYTICS_EXACT);
+      // No transition-table trigger is left, and ingest keeps the side tables exact from here on.
+      expect(await old.db.sql.query(`SELECT tgname FROM pg_trigger WHERE tgoldtable IS NOT NULL OR tgnewtable IS NOT NULL`)).toEqual([]);
+      await old.db.sql.query(`INSERT INTO orgs (id, slug, name) VALUES ('org_m2', 'm2', 'm2')`);
+      const scanner = { id: "system_scanner", type: "system" as const, name: "Scanner" };
+      await appendEvents({
+        sql: old.db.sql,
+        orgId: "org_m2",
+        events: [
+          { actor: scanner, action: "scan.completed", resource: { type: "scan", id: "s1" }, details: { framework: "soc2", score: 80 } },
+          { actor: scanner, action: "issue.created", resource: { type: "issue", id: "i1" } },
+        ],
+      });
+      expect(await analyticsDrift(old.db.sql, "org_m2")).toEqual(ANALYTICS_EXACT);
+    } finally {
+      await old.drop();
+    }
   });
 });

@@ -3,7 +3,8 @@ import type { SqlExecutor } from "@/lib/db/sql";
 
 /**
  * Loads `count` synthetic events into `orgId` with one INSERT … SELECT over generate_series, through
- * the table's real triggers (search vector, rollups, append-only guards): seconds instead of minutes
+ * the table's real triggers (search vector, append-only guards), then keeps the analytics side tables
+ * (rollups, scan scores, issue events) with audit_analytics_add as every writer must: seconds instead of minutes
  * through the ingest path. The chain fields are placeholders (`sha256:` + md5), so these rows are for
  * query plans and load, not for verification. Variety: 24 actions in 5 families, 60 actors (users,
  * service accounts, a system actor), 8 resource types × 200 ids, 12 repositories, ~4 years of
@@ -56,6 +57,7 @@ async function load(opts: { sql: SqlExecutor; orgId: string; count: number; star
     [opts.orgId, start, opts.count],
   );
   const last = start + opts.count - 1;
+  await opts.sql.query(`SELECT 1 AS done FROM audit_analytics_add($1, $2, $3)`, [opts.orgId, start, last]);
   await opts.sql.query(
     `INSERT INTO audit_chain_heads (org_id, seq, hash) VALUES ($1, $2, $3)
      ON CONFLICT (org_id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash`,
