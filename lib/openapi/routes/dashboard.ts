@@ -1,6 +1,8 @@
 /** OpenAPI registrations: dashboard sign-in and session, user admin, and the explorer's endpoints. */
 import { z } from "zod";
+import { EXPLORER_FACETS } from "../../audit/event-fields";
 import { ExplorerParamsSchema } from "../../audit/explorer-filter";
+import { LogExportRequestSchema } from "../../exports/export-schemas";
 import { SCOPES } from "../../auth/scopes";
 import { ROLES } from "../../users/roles";
 import { InvitationCreatedSchema, InvitationViewSchema } from "../../users/invitation-schemas";
@@ -72,11 +74,34 @@ registerRoute({
 });
 registerRoute({
   method: "get", path: "/api/v1/audit/explorer/events", operationId: "explorerEvents",
-  summary: "Explorer list: canonical entries newest first, keyset-paged over (timestamp, seq), with the total",
-  description: "`q` is the explorer's query language (docs/api.md, Explorer). `cursor` is the previous page's `next_cursor`; `total=0` skips the count.",
+  summary: "Explorer list: canonical entries newest (or oldest) first, keyset-paged over (timestamp, seq), with the total; an empty result says why",
+  description: "`q` is the explorer's query language (docs/api.md, Query language). `cursor` is the previous page's `next_cursor` (it carries its `order`); `total=0` skips the count; `order=asc` pages oldest first over the whole result.",
   tags: ["Explorer"], scope: "audit:read", security: all,
-  query: ExplorerParamsSchema.extend({ cursor: z.string().optional(), limit: z.string().optional().describe("1–500, default 100"), total: z.enum(["0", "1"]).optional() }),
-  responses: { 200: { description: "A page.", schema: z.object({ success: z.literal(true), data: z.array(Entry), next_cursor: z.string().nullable(), total: z.number().int().nullable(), total_exact: z.boolean().describe("false: more than `total` (10 000) entries match").optional() }) } },
+  query: ExplorerParamsSchema.extend({ cursor: z.string().optional(), limit: z.string().optional().describe("1–500, default 100"), total: z.enum(["0", "1"]).optional(), order: z.enum(["desc", "asc"]).optional() }),
+  responses: {
+    200: {
+      description: "A page.",
+      schema: z.object({
+        success: z.literal(true),
+        data: z.array(Entry),
+        next_cursor: z.string().nullable(),
+        total: z.number().int().nullable(),
+        total_exact: z.boolean().describe("false: more than `total` (10 000) entries match").optional(),
+        order: z.enum(["desc", "asc"]),
+        time_window: z
+          .object({ from: z.string().nullable(), to: z.string().nullable(), from_source: z.enum(["range", "query"]).nullable(), to_source: z.enum(["range", "query"]).nullable() })
+          .describe("The time window applied: `from`/`to` and the query's created: intersected (the narrower bound wins; `*_source` says which)"),
+        empty: z
+          .object({
+            clauses: z.array(z.object({ clause: z.string(), kind: z.enum(["filter", "query", "time"]), matches_without: z.number().int(), exact: z.boolean() })),
+            culprit: z.string().nullable(),
+            suggestions: z.array(z.object({ message: z.string(), q: z.string().optional(), matches: z.number().int().optional() })),
+          })
+          .optional()
+          .describe("Only when the first page is empty: how many entries match with each clause removed, the clause that eliminated everything, likely fixes"),
+      }),
+    },
+  },
 });
 registerRoute({
   method: "get", path: "/api/v1/audit/explorer/histogram", operationId: "explorerHistogram", summary: "Events per time bucket for the explorer's filters",
@@ -92,7 +117,15 @@ const Facet = z.object({ value: z.string(), label: z.string().optional(), count:
 registerRoute({
   method: "get", path: "/api/v1/audit/explorer/facets", operationId: "explorerFacets", summary: "Value counts for the filter bar and autocomplete",
   tags: ["Explorer"], scope: "audit:read", security: all, query: ExplorerParamsSchema,
-  responses: { 200: { description: "Top values.", schema: z.object({ success: z.literal(true), data: z.object({ actions: z.array(Facet), actors: z.array(Facet), resource_types: z.array(Facet), repositories: z.array(Facet), sample: z.number().int().describe("how many of the newest matching entries the counts cover (at most 10 000)") }) }) } },
+  responses: {
+    200: {
+      description: "Top values of each facet the field registry declares (lib/audit/event-fields.ts).",
+      schema: z.object({
+        success: z.literal(true),
+        data: z.object({ ...Object.fromEntries(EXPLORER_FACETS.map((f) => [f.name, z.array(Facet)])), sample: z.number().int().describe("how many of the newest matching entries the counts cover (at most 10 000)") }),
+      }),
+    },
+  },
 });
 registerRoute({
   method: "get", path: "/api/v1/audit/explorer/entries/{id}", operationId: "explorerEntry", summary: "One entry with its chain neighbours and its resource's timeline",
@@ -107,4 +140,22 @@ registerRoute({
     },
   },
   errors: [404],
+});
+registerRoute({
+  method: "get", path: "/api/v1/exports/repositories", operationId: "exportRepositories",
+  summary: "The org's repositories (id and latest name) whose id or name contains `q`: for picking repositories by name in the export forms",
+  tags: ["Exports"], scope: "audit:read", security: all,
+  query: z.object({ q: z.string().max(256).optional(), limit: z.string().optional().describe("1–200, default 50") }),
+  responses: { 200: { description: "Repositories.", schema: z.object({ success: z.literal(true), data: z.array(z.object({ id: z.string(), name: z.string().nullable() })) }) } },
+});
+registerRoute({
+  method: "post", path: "/api/v1/exports/preview", operationId: "previewLogExport",
+  summary: "What a log export (the POST /audit-logs/export body) would hold: rows (exact up to 10 000) and a warning before an empty file. Reads only.",
+  tags: ["Exports"], scope: "audit:export", security: all, body: LogExportRequestSchema,
+  responses: {
+    200: {
+      description: "The preview.",
+      schema: z.object({ success: z.literal(true), data: z.object({ rows: z.number().int(), rows_exact: z.boolean(), warnings: z.array(z.object({ code: z.literal("empty"), message: z.string() })) }) }),
+    },
+  },
 });
