@@ -3,7 +3,7 @@ import { AppError } from "../errors";
 import { formatCheckpoint } from "./checkpoint";
 import { toHex } from "./encoding";
 import { loadLogSigner, type LogSigner } from "./load-log-signer";
-import { extendFrontier, frontierRoot, leafHash, type Frontier } from "./merkle";
+import { extendFrontier, extendFrontierByContents, frontierRoot, type CompletedSubtree, type Frontier } from "./merkle";
 import { parseNote } from "./note-format";
 import { signNote } from "./signed-note";
 import { isStoredLevel, packFrontier, unpackFrontier } from "./tree-storage";
@@ -14,10 +14,21 @@ export interface SignCheckpointOptions {
   orgId: string;
   /** The chain head's seq as the caller locked it, before this call's entries. */
   headSeq: number;
+  /**
+   * The tree state of the chain-head row as the caller's lock query read it (`tree_size, frontier`:
+   * {@link CHAIN_HEAD_TREE_COLUMNS}). With it, checking and writing take ONE statement; without it
+   * signCheckpoint reads the row itself first (one more round trip).
+   */
+  tree?: { size: number; frontier: Uint8Array | null };
   /** Canonical contents of the entries the caller appends in this transaction: seq headSeq+1, headSeq+2, … */
-  contents: readonly string[];
+  contents?: readonly string[];
+  /** Or their leaf hashes (leafHash(content), 32 bytes each), when the caller computed them already. */
+  leafHashes?: readonly Uint8Array[];
   signer?: LogSigner;
 }
+
+/** The chain-head columns a caller's lock query can return for {@link SignCheckpointOptions.tree}. */
+export const CHAIN_HEAD_TREE_COLUMNS = "tree_size, frontier";
 
 export interface SignedCheckpoint {
   treeSize: number;
@@ -33,25 +44,39 @@ export interface SignedCheckpoint {
  */
 const skipForBench = () => process.env.AUDIT_BENCH_SKIP_CHECKPOINTS === "1";
 
+/** Org slugs (the checkpoint origin's last part) seen by this process: the app never changes a slug. */
+const slugs = new Map<string, string>();
+
+type Problem = { from: number; to: number; what: string };
+
 /**
- * Extends the org's Merkle tree by the entries this transaction appends and signs a checkpoint of
- * the new size (issue #9), inside the ingest transaction under the chain-head lock. Call it after
- * the entries are built and BEFORE they are inserted: it first checks that the table holds exactly
- * the entries the tree covers — no row beyond the chain head, chain head = tree size, no checkpoint
- * beyond the tree — and refuses otherwise (a row added with a plain INSERT, or a head moved by hand,
- * shows here). Refusing rolls the whole transaction back: ingest answers 503 and stores nothing, and
- * the org accepts no writes until an operator has dealt with the rows (docs/integrity.md, "When
- * ingest refuses to sign"). Checking before the INSERT means a forged row sitting on the seq this
- * batch would take is reported as what it is, not as a duplicate-key error.
- *
- * Writes: the completed subtrees at the stored levels, the checkpoint (PRIMARY KEY (org_id,
- * tree_size): a second root for a size is impossible), the new size and frontier, in one statement.
- * With no contents it signs the current tree if no checkpoint covers it yet (start-up, after the
- * migration built the tree of an existing chain) and otherwise does nothing.
+ * What must hold before the log signs on top of the tree: no row beyond the chain head, chain head =
+ * tree size, no checkpoint beyond the tree. Null when all holds.
  */
-export async function signCheckpoint(opts: SignCheckpointOptions): Promise<SignedCheckpoint | null> {
-  if (skipForBench()) return null;
-  const { tx, orgId, headSeq, contents } = opts;
+function findProblem(o: { headSeq: number; treeSize: number; maxSeq: number; signedSize: number | null }): Problem | null {
+  const { headSeq, treeSize, maxSeq, signedSize } = o;
+  return maxSeq > headSeq
+    ? { from: headSeq + 1, to: maxSeq, what: `entries ${range(headSeq + 1, maxSeq)} are stored beyond the chain head (seq ${headSeq})` }
+    : treeSize < headSeq
+      ? { from: treeSize + 1, to: headSeq, what: `entries ${range(treeSize + 1, headSeq)} were added outside ingest: no checkpoint covers them (tree size ${treeSize})` }
+      : treeSize > headSeq
+        ? { from: headSeq + 1, to: treeSize, what: `the chain head (seq ${headSeq}) is behind the signed tree (size ${treeSize}): entries were removed or the head was moved back` }
+        : signedSize !== null && signedSize > treeSize
+          ? { from: treeSize + 1, to: signedSize, what: `a checkpoint of size ${signedSize} exists beyond the tree (size ${treeSize})` }
+          : null;
+}
+
+function refuse(orgId: string, slug: string, problem: Problem): never {
+  console.error(`[audit-trail] integrity alarm: org ${orgId} (${slug}): ${problem.what}. Refusing to sign; ingest for this org is refused until an operator resolves it (docs/integrity.md).`);
+  throw new AppError(
+    "service_unavailable",
+    `the log refuses to sign: ${problem.what}. Writes to this org are refused until an operator resolves it; POST /api/v1/audit/verify shows the details`,
+    { details: { integrity: { uncovered_from_seq: problem.from, uncovered_to_seq: problem.to } } },
+  );
+}
+
+/** The read of the checks, for a caller that gave no tree state (and to name the problem precisely). */
+async function readState(tx: SqlExecutor, orgId: string) {
   const rows = await tx.query<{ tree_size: number; frontier: Uint8Array | null; slug: string; max_seq: number | null; signed_size: number | null; signed_note: string | null }>(
     `SELECT h.tree_size, h.frontier, o.slug,
        (SELECT max(e.seq) FROM audit_events e WHERE e.org_id = $1) AS max_seq,
@@ -63,58 +88,115 @@ export async function signCheckpoint(opts: SignCheckpointOptions): Promise<Signe
   );
   const row = rows[0];
   if (!row) throw new AppError("internal_error", "signCheckpoint: the org's chain head is missing (lock it first)");
-  const treeSize = Number(row.tree_size);
-  const maxSeq = row.max_seq === null ? 0 : Number(row.max_seq);
-  const signedSize = row.signed_size === null ? null : Number(row.signed_size);
+  slugs.set(orgId, row.slug);
+  return {
+    treeSize: Number(row.tree_size),
+    frontier: row.frontier,
+    slug: row.slug,
+    maxSeq: row.max_seq === null ? 0 : Number(row.max_seq),
+    signedSize: row.signed_size === null ? null : Number(row.signed_size),
+    signedNote: row.signed_note,
+  };
+}
 
-  const problem =
-    maxSeq > headSeq
-      ? { from: headSeq + 1, to: maxSeq, what: `entries ${range(headSeq + 1, maxSeq)} are stored beyond the chain head (seq ${headSeq})` }
-      : treeSize < headSeq
-        ? { from: treeSize + 1, to: headSeq, what: `entries ${range(treeSize + 1, headSeq)} were added outside ingest: no checkpoint covers them (tree size ${treeSize})` }
-        : treeSize > headSeq
-          ? { from: headSeq + 1, to: treeSize, what: `the chain head (seq ${headSeq}) is behind the signed tree (size ${treeSize}): entries were removed or the head was moved back` }
-          : signedSize !== null && signedSize > treeSize
-            ? { from: treeSize + 1, to: signedSize, what: `a checkpoint of size ${signedSize} exists beyond the tree (size ${treeSize})` }
-            : null;
-  if (problem) {
-    console.error(`[audit-trail] integrity alarm: org ${orgId} (${row.slug}): ${problem.what}. Refusing to sign; ingest for this org is refused until an operator resolves it (docs/integrity.md).`);
-    throw new AppError(
-      "service_unavailable",
-      `the log refuses to sign: ${problem.what}. Writes to this org are refused until an operator resolves it; POST /api/v1/audit/verify shows the details`,
-      { details: { integrity: { uncovered_from_seq: problem.from, uncovered_to_seq: problem.to } } },
-    );
+/**
+ * The checks and the writes in one statement (data-modifying CTEs, one snapshot taken after the
+ * caller's lock): the writes happen only when no row lies beyond the chain head and no checkpoint
+ * beyond the tree; the statement returns what it found, and the caller refuses when it wrote nothing.
+ * Writes: the completed subtrees at the stored levels, the checkpoint (PRIMARY KEY (org_id,
+ * tree_size): a second root for a size is impossible), the new size and frontier.
+ */
+const CHECK_AND_WRITE = `WITH chk AS (
+    SELECT (SELECT max(e.seq) FROM audit_events e WHERE e.org_id = $1) AS max_seq,
+           (SELECT max(c.tree_size) FROM audit_checkpoints c WHERE c.org_id = $1) AS signed_size
+  ), ok AS (
+    SELECT 1 FROM chk WHERE coalesce(chk.max_seq, 0) <= $9 AND coalesce(chk.signed_size, 0) <= $10
+  ), nodes AS (
+    INSERT INTO audit_merkle_nodes (org_id, level, idx, hash)
+    SELECT $1, u.level, u.idx, substring(decode($4, 'hex') FROM (u.o::int - 1) * 32 + 1 FOR 32)
+    FROM unnest($2::int[], $3::bigint[]) WITH ORDINALITY AS u(level, idx, o)
+    WHERE EXISTS (SELECT 1 FROM ok)
+  ), cp AS (
+    INSERT INTO audit_checkpoints (org_id, tree_size, root_hash, note) SELECT $1, $5, decode($6, 'hex'), $7 WHERE EXISTS (SELECT 1 FROM ok)
+  ), hd AS (
+    UPDATE audit_chain_heads SET tree_size = $5, frontier = decode($8, 'hex')
+    WHERE org_id = $1 AND tree_size = $10 AND EXISTS (SELECT 1 FROM ok) RETURNING 1
+  )
+  SELECT chk.max_seq, chk.signed_size, (SELECT count(*) FROM hd)::int AS moved,
+    (SELECT c.note FROM audit_checkpoints c WHERE c.org_id = $1 AND c.tree_size = chk.signed_size) AS signed_note
+  FROM chk`;
+
+/**
+ * Extends the org's Merkle tree by the entries this transaction appends and signs a checkpoint of
+ * the new size (issue #9), inside the ingest transaction under the chain-head lock. Call it after
+ * the entries are built and BEFORE they are inserted: it checks that the table holds exactly the
+ * entries the tree covers — no row beyond the chain head, chain head = tree size, no checkpoint
+ * beyond the tree — and refuses otherwise (a row added with a plain INSERT, or a head moved by hand,
+ * shows here). Refusing rolls the whole transaction back: ingest answers 503 and stores nothing, and
+ * the org accepts no writes until an operator has dealt with the rows (docs/integrity.md, "When
+ * ingest refuses to sign"). Checking before the INSERT means a forged row sitting on the seq this
+ * batch would take is reported as what it is, not as a duplicate-key error.
+ *
+ * Round trips: one statement (checks + writes) when the caller passes the tree state its lock query
+ * read (`tree`); otherwise one read first. With no entries it signs the current tree if no
+ * checkpoint covers it yet (start-up, after the migration built the tree of an existing chain) and
+ * otherwise does nothing.
+ */
+export async function signCheckpoint(opts: SignCheckpointOptions): Promise<SignedCheckpoint | null> {
+  if (skipForBench()) return null;
+  const { tx, orgId, headSeq } = opts;
+  const count = opts.leafHashes?.length ?? opts.contents?.length ?? 0;
+
+  let state: { treeSize: number; frontier: Uint8Array | null; slug: string; signedNote: string | null };
+  const slug = slugs.get(orgId);
+  if (opts.tree && opts.tree.size === headSeq && slug !== undefined && count > 0) {
+    state = { treeSize: opts.tree.size, frontier: opts.tree.frontier, slug, signedNote: null };
+  } else {
+    // No tree state from the caller (or it does not fit the head: name the problem precisely).
+    const read = await readState(tx, orgId);
+    const problem = findProblem({ headSeq, ...read });
+    if (problem) refuse(orgId, read.slug, problem);
+    if (count === 0 && (read.treeSize === 0 || read.signedSize === read.treeSize)) return null;
+    state = read;
   }
-  if (contents.length === 0 && (treeSize === 0 || signedSize === treeSize)) return null;
 
   const signer = opts.signer ?? loadLogSigner();
-  let frontier: Frontier = unpackFrontier(row.frontier);
-  let extended: ReturnType<typeof extendFrontier>;
+  let extended: { frontier: Frontier; size: number; completed: CompletedSubtree[] };
   try {
-    extended = extendFrontier({ frontier, size: treeSize, leafHashes: contents.map((c) => leafHash(c)) });
+    const base = { frontier: unpackFrontier(state.frontier), size: state.treeSize, keepLevel: isStoredLevel };
+    extended = opts.leafHashes ? extendFrontier({ ...base, leafHashes: opts.leafHashes }) : extendFrontierByContents({ ...base, contents: opts.contents ?? [] });
   } catch (e) {
-    console.error(`[audit-trail] integrity alarm: org ${orgId} (${row.slug}): the stored frontier does not fit tree size ${treeSize}. Refusing to sign.`);
+    console.error(`[audit-trail] integrity alarm: org ${orgId} (${state.slug}): the stored frontier does not fit tree size ${state.treeSize}. Refusing to sign.`);
     throw new AppError("service_unavailable", `the log refuses to sign: its stored tree state is damaged (${(e as Error).message})`);
   }
-  frontier = extended.frontier;
   const size = extended.size;
-  const rootHash = frontierRoot(frontier);
-  const origin = signer.origin(row.slug);
+  const rootHash = frontierRoot(extended.frontier);
+  const origin = signer.origin(state.slug);
   const note = signNote({ text: formatCheckpoint({ origin, size, rootHash }), signer: signer.signer });
-  if (row.signed_note) warnOnKeyChange(orgId, row.signed_note, signer, origin);
 
-  const stored = extended.completed.filter((c) => isStoredLevel(c.level));
-  await tx.query(
-    `WITH nodes AS (
-       INSERT INTO audit_merkle_nodes (org_id, level, idx, hash)
-       SELECT $1, u.level, u.idx, substring(decode($4, 'hex') FROM (u.o::int - 1) * 32 + 1 FOR 32)
-       FROM unnest($2::int[], $3::bigint[]) WITH ORDINALITY AS u(level, idx, o)
-     ), cp AS (
-       INSERT INTO audit_checkpoints (org_id, tree_size, root_hash, note) VALUES ($1, $5, decode($6, 'hex'), $7)
-     )
-     UPDATE audit_chain_heads SET tree_size = $5, frontier = decode($8, 'hex') WHERE org_id = $1`,
-    [orgId, stored.map((c) => c.level), stored.map((c) => c.index), stored.map((c) => toHex(c.hash)).join(""), size, toHex(rootHash), note, packFrontier(frontier)],
-  );
+  const stored = extended.completed;
+  const [row] = await tx.query<{ max_seq: number | null; signed_size: number | null; moved: number; signed_note: string | null }>(CHECK_AND_WRITE, [
+    orgId,
+    stored.map((c) => c.level),
+    stored.map((c) => c.index),
+    stored.map((c) => toHex(c.hash)).join(""),
+    size,
+    toHex(rootHash),
+    note,
+    packFrontier(extended.frontier),
+    headSeq,
+    state.treeSize,
+  ]);
+  const problem = findProblem({
+    headSeq,
+    treeSize: state.treeSize,
+    maxSeq: row?.max_seq === null || row?.max_seq === undefined ? 0 : Number(row.max_seq),
+    signedSize: row?.signed_size === null || row?.signed_size === undefined ? null : Number(row.signed_size),
+  });
+  if (problem) refuse(orgId, state.slug, problem);
+  if (Number(row?.moved) !== 1) throw new AppError("internal_error", "signCheckpoint: the chain head's tree state changed under the lock");
+  const lastNote = state.signedNote ?? row?.signed_note ?? null;
+  if (lastNote) warnOnKeyChange(orgId, lastNote, signer, origin);
   return { treeSize: size, rootHash, note };
 }
 
