@@ -11,5 +11,4 @@ import "./dashboard";
 import "../../analytics/register-openapi";
 import "../../exports/register-openapi";
 import "../../integrity/register-openapi";
-import "../../streams/register-openapi";
 import "./members-and-views";
