@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import type { SqlClient, SqlExecutor, SqlParam } from "../db/sql";
 import { AppError } from "../errors";
 import { canonicalJson, chainHash, sha256Hex } from "./canonical-json";
-import type { CanonicalEvent, EventInput } from "./event-schema";
+import type { EventInput } from "./event-schema";
 import { contentFields, COPIED_COLUMNS, copiedColumnValues } from "./event-fields";
 import { formatTimestamp } from "./format-timestamp";
 import { signCheckpoint } from "../integrity/sign-checkpoint";
@@ -49,23 +49,105 @@ export async function appendEvents(opts: AppendEventsOptions): Promise<AppendRes
   return sql.transaction((tx) => appendEventsInTx({ ...rest, tx }));
 }
 
-function prepare(events: EventInput[], prefix: string) {
-  const prepared = events.map((input) => {
+/**
+ * One event ready to be appended, everything computed that does not depend on its place in the
+ * chain: id, request digest, canonical content around its seq, copied column values, full-text vector.
+ */
+interface PreparedEvent {
+  id: string;
+  digest: string;
+  /** The canonical content is `${before}${seq}${after}` (RFC 8785: members sorted, `seq` a number). */
+  before: string;
+  after: string;
+  /** Copied column values (COPIED_COLUMNS order), the seq column's still 0. */
+  copied: SqlParam[];
+  /** audit_search_vector(content) as text, filled by {@link computeSearchVectors}. */
+  vector: string | null;
+  /** Where the event came from, for error messages ("events[3].id"). */
+  field: (name: string) => string;
+}
+
+/** A request's events, prepared before the org's lock is taken (see {@link prepareAppend}). */
+export interface PreparedAppend {
+  events: PreparedEvent[];
+}
+
+const SEQ_COLUMN = COPIED_COLUMNS.findIndex((c) => c.name === "seq");
+
+/** `"key":<canonical value>` of one member. */
+const member = (k: string, v: unknown) => `${JSON.stringify(k)}:${canonicalJson(v)}`;
+
+/**
+ * Ingest's JS work for one request, done BEFORE the org's chain-head lock (issue 11): ids, request
+ * digests (SHA-256 of the event as submitted, canonical), the canonical content of each event up to
+ * its seq, the copied column values; a conflicting id twice in the request is refused here (409).
+ * Each top-level member is canonicalised once and shared by the digest and the content. Pure JS: no
+ * database, nothing stored.
+ */
+export function prepareAppend(opts: { events: EventInput[]; fieldPrefix?: string; now?: Date }): PreparedAppend {
+  const prefix = opts.fieldPrefix ?? "events";
+  const receivedAt = opts.now ?? new Date();
+  const receivedText = formatTimestamp(receivedAt);
+  const firstById = new Map<string, PreparedEvent>();
+  const events = opts.events.map((input, i): PreparedEvent => {
     const id = input.id ?? newEventId();
-    return { input, id, digest: sha256Hex(canonicalJson({ ...input, id })) };
-  });
-  // Duplicates inside the batch: identical → later copies are duplicates; different → refuse.
-  const firstById = new Map<string, number>();
-  prepared.forEach((p, i) => {
-    const j = firstById.get(p.id);
-    if (j === undefined) firstById.set(p.id, i);
-    else if (prepared[j]!.digest !== p.digest) {
-      throw new AppError("conflict", `${at(prefix, i, "id")}: "${p.id}" appears earlier in the batch with different content`, {
-        field: at(prefix, i, "id"),
-      });
+    const field = (name: string) => at(prefix, i, name);
+    const timestamp = formatTimestamp(input.timestamp ? new Date(input.timestamp) : receivedAt);
+    const event: Record<string, unknown> = { ...contentFields(input), id, seq: 0, timestamp, received_at: receivedText };
+    const members = new Map<string, string>();
+    let before = "{";
+    let after = "";
+    let seen = false;
+    for (const k of Object.keys(event).sort()) {
+      const v = event[k];
+      if (v === undefined || typeof v === "function") continue;
+      const sep = before === "{" && !seen ? "" : ",";
+      if (k === "seq") {
+        before += `${sep}"seq":`;
+        seen = true;
+        continue;
+      }
+      const m = member(k, v);
+      members.set(k, m);
+      if (seen) after += `,${m}`;
+      else before += `${sep}${m}`;
     }
+    after += "}";
+    // The digest covers the event as submitted (its own timestamp text), with its id.
+    const submitted: Record<string, unknown> = { ...input, id };
+    let digestText = "{";
+    for (const k of Object.keys(submitted).sort()) {
+      const v = submitted[k];
+      if (v === undefined || typeof v === "function") continue;
+      digestText += `${digestText === "{" ? "" : ","}${k !== "timestamp" && members.has(k) && submitted[k] === event[k] ? members.get(k)! : member(k, v)}`;
+    }
+    digestText += "}";
+    const p: PreparedEvent = { id, digest: sha256Hex(digestText), before, after, copied: copiedColumnValues(event), vector: null, field };
+    // Duplicates inside the request: identical → later copies are duplicates; different → refuse.
+    const first = firstById.get(id);
+    if (!first) firstById.set(id, p);
+    else if (first.digest !== p.digest) {
+      throw new AppError("conflict", `${field("id")}: "${id}" appears earlier in the batch with different content`, { field: field("id") });
+    }
+    return p;
   });
-  return { prepared, firstById };
+  return { events };
+}
+
+/**
+ * The full-text vector of each prepared event, computed by the database's own audit_search_vector()
+ * (prisma/definitions/functions/audit_search_vector.sql) from the content — whose seq does not enter
+ * the vector — in one statement on any connection, before the org's lock (issue 11). The INSERT then
+ * stores them as they are; the BEFORE INSERT trigger computes only vectors a writer left NULL.
+ */
+export async function computeSearchVectors(sql: SqlExecutor, batch: PreparedAppend): Promise<void> {
+  const todo = batch.events.filter((e) => e.vector === null);
+  if (todo.length === 0) return;
+  const rows = await sql.query<{ v: string }>(`SELECT audit_search_vector(c)::text AS v FROM unnest($1::text[]) WITH ORDINALITY AS u(c, n) ORDER BY n`, [
+    todo.map((e) => `${e.before}0${e.after}`),
+  ]);
+  if (rows.length !== todo.length) throw new AppError("internal_error", "computeSearchVectors: one vector per event expected");
+  rows.forEach((r, i) => (todo[i]!.vector = r.v));
 }
 
 /**
@@ -73,73 +155,83 @@ function prepare(events: EventInput[], prefix: string) {
  * it records commit together (see lib/audit/audit-change.ts). Lock order: this takes the org's
  * chain-head row lock (FOR UPDATE) and holds it to the end of the caller's transaction, so callers
  * lock everything else they change BEFORE calling it, and lock no other rows after it.
+ * = prepareAppend + computeSearchVectors (no lock) + appendPreparedInTx (the locked part).
  */
 export async function appendEventsInTx(opts: AppendEventsInTxOptions): Promise<AppendResult[]> {
-  const prefix = opts.fieldPrefix ?? "events";
-  const { prepared, firstById } = prepare(opts.events, prefix);
+  const batch = prepareAppend(opts);
+  await computeSearchVectors(opts.tx, batch);
+  return appendPreparedInTx({ tx: opts.tx, orgId: opts.orgId, batches: [batch] });
+}
+
+/**
+ * The part of an append that needs the org's chain-head lock, for one or more prepared requests
+ * appended together in this order (group commit, lib/audit/queue-appends.ts): lock; find ids stored
+ * before (same digest: duplicate; another: 409); give each new event its seq, content, chain hash;
+ * extend the Merkle tree and sign a checkpoint; INSERT the rows with their vectors; the analytics
+ * side tables (audit_analytics_add); move the head; attest the copied columns. One result per event,
+ * in order, duplicates included. An identical id earlier in the group is a duplicate; a different one
+ * is a 409 (nothing stored).
+ */
+export async function appendPreparedInTx(opts: { tx: SqlExecutor; orgId: string; batches: PreparedAppend[] }): Promise<AppendResult[]> {
   const { tx } = opts;
+  const events = opts.batches.length === 1 ? opts.batches[0]!.events : opts.batches.flatMap((b) => b.events);
   const head = await lockChainHead(tx, opts.orgId);
-  const ids = [...firstById.keys()];
+  const ids = [...new Set(events.map((e) => e.id))];
   const existing = await tx.query<{ id: string; request_digest: string; seq: number; hash: string }>(
     `SELECT id, request_digest, seq, hash FROM audit_events WHERE org_id = $1 AND id = ANY($2::text[])`,
     [opts.orgId, ids],
   );
   const existingById = new Map(existing.map((r) => [r.id, r]));
 
-  const receivedAt = opts.now ?? new Date();
-  const receivedText = formatTimestamp(receivedAt);
   let seq = head.seq;
   let prev = head.hash;
   const results: AppendResult[] = [];
-  const createdById = new Map<string, AppendResult>();
+  const createdById = new Map<string, { result: AppendResult; digest: string }>();
   // The copied columns come from the field registry (lib/audit/event-fields.ts), one array each.
   const copied = COPIED_COLUMNS.map(() => [] as SqlParam[]);
-  const cols = { content: [] as string[], digest: [] as string[], hash: [] as string[], prev: [] as (string | null)[] };
+  const cols = { content: [] as string[], digest: [] as string[], hash: [] as string[], prev: [] as (string | null)[], vector: [] as (string | null)[] };
 
-  prepared.forEach((p, i) => {
+  for (const p of events) {
     const old = existingById.get(p.id);
     if (old) {
       if (old.request_digest !== p.digest) {
-        throw new AppError("conflict", `${at(prefix, i, "id")}: an event with id "${p.id}" already exists with different content`, {
-          field: at(prefix, i, "id"),
-        });
+        throw new AppError("conflict", `${p.field("id")}: an event with id "${p.id}" already exists with different content`, { field: p.field("id") });
       }
       results.push({ id: p.id, seq: old.seq, hash: old.hash, status: "duplicate" });
-      return;
+      continue;
     }
     const again = createdById.get(p.id);
     if (again) {
-      results.push({ ...again, status: "duplicate" });
-      return;
+      if (again.digest !== p.digest) {
+        throw new AppError("conflict", `${p.field("id")}: "${p.id}" appears earlier in the batch with different content`, { field: p.field("id") });
+      }
+      results.push({ ...again.result, status: "duplicate" });
+      continue;
     }
     seq += 1;
-    const { input } = p;
-    const timestamp = input.timestamp ? new Date(input.timestamp) : receivedAt;
-    const event = {
-      ...contentFields(input),
-      id: p.id,
-      seq,
-      timestamp: formatTimestamp(timestamp),
-      received_at: receivedText,
-    } as CanonicalEvent;
-    const content = canonicalJson(event);
+    const content = `${p.before}${seq}${p.after}`;
     const hash = chainHash(prev, content);
-    copiedColumnValues(event).forEach((v, c) => copied[c]!.push(v));
+    p.copied.forEach((v, c) => copied[c]!.push(c === SEQ_COLUMN ? seq : v));
     cols.content.push(content);
     cols.digest.push(p.digest);
     cols.hash.push(hash);
     cols.prev.push(prev);
+    cols.vector.push(p.vector);
     const result: AppendResult = { id: p.id, seq, hash, status: "created" };
-    createdById.set(p.id, result);
+    createdById.set(p.id, { result, digest: p.digest });
     results.push(result);
     prev = hash;
-  });
+  }
 
   if (cols.content.length > 0) {
     // Issue #9: extend the Merkle tree and sign a checkpoint, under this lock, in this transaction;
     // refuses (503, nothing stored) when rows exist that ingest did not append (lib/integrity/sign-checkpoint.ts).
     await signCheckpoint({ tx, orgId: opts.orgId, headSeq: head.seq, contents: cols.content });
-    await tx.query(INSERT_EVENTS, [opts.orgId, cols.content, cols.digest, cols.hash, cols.prev as string[], ...(copied as string[][])]);
+    await tx.query(INSERT_EVENTS, [
+      opts.orgId, cols.content, cols.digest, cols.hash, cols.prev as string[], cols.vector as string[], ...(copied as string[][]),
+    ]);
+    // Issue 11: the analytics side tables (rollups, scan scores, issue events), set-based, in this transaction.
+    await tx.query(`SELECT 1 AS done FROM audit_analytics_add($1, $2, $3)`, [opts.orgId, head.seq + 1, seq]);
     await tx.query(`UPDATE audit_chain_heads SET seq = $2, hash = $3, updated_at = now() WHERE org_id = $1`, [opts.orgId, seq, prev]);
     // Issue #9: a signed attestation of the copied query columns just written (lib/audit/attest-columns.ts).
     await attestColumns({ tx, orgId: opts.orgId, fromSeq: head.seq + 1, toSeq: seq });
@@ -154,9 +246,9 @@ export async function appendEventsInTx(opts: AppendEventsInTxOptions): Promise<A
  */
 const INSERT_EVENTS = (() => {
   const names = COPIED_COLUMNS.map((c) => (c.name === "timestamp" ? '"timestamp"' : c.name));
-  const arrays = COPIED_COLUMNS.map((c, i) => `$${6 + i}::${c.type}[]`);
-  return `INSERT INTO audit_events (org_id, content, request_digest, hash, previous_hash, ${names.join(", ")})
-     SELECT $1, u.* FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], ${arrays.join(", ")}) AS u`;
+  const arrays = COPIED_COLUMNS.map((c, i) => `$${7 + i}::${c.type}[]`);
+  return `INSERT INTO audit_events (org_id, content, request_digest, hash, previous_hash, search_vector, ${names.join(", ")})
+     SELECT $1, u.* FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::tsvector[], ${arrays.join(", ")}) AS u`;
 })();
 
 async function lockChainHead(tx: SqlExecutor, orgId: string): Promise<{ seq: number; hash: string | null }> {

@@ -1,7 +1,7 @@
 import type { SqlClient } from "../db/sql";
 import { currentQueryBudget, requestAbortedError, withQueryBudget } from "../db/query-budget";
 import { AppError } from "../errors";
-import { appendEventsInTx, type AppendResult } from "./append-events";
+import { appendPreparedInTx, computeSearchVectors, prepareAppend, type AppendResult, type PreparedAppend } from "./append-events";
 import type { EventInput } from "./event-schema";
 
 /**
@@ -52,6 +52,10 @@ export interface QueueAppendsOptions {
 interface Waiting {
   events: EventInput[];
   fieldPrefix: string;
+  /** Prepared on arrival, before the wait (issue 11): JS work and full-text vectors off the lock. */
+  prepared: PreparedAppend;
+  /** The vectors' computation, started on arrival on a pooled connection of its own. */
+  ready: Promise<void>;
   signal?: AbortSignal;
   resolve(r: AppendResult[]): void;
   reject(e: unknown): void;
@@ -85,6 +89,17 @@ export function queueAppends(opts: QueueAppendsOptions): Promise<AppendResult[]>
       new AppError("service_unavailable", `too many ingest requests are waiting for this org (${queue.waiting.length}; AUDIT_INGEST_QUEUE): retry later`),
     );
   }
+  // Issue 11: the request's own work (canonical JSON, digests, copied columns; then the full-text
+  // vectors, one statement on any connection) starts now, while it waits for the org's turn: the
+  // transaction that holds the chain-head lock does only what needs the lock.
+  let prepared: PreparedAppend;
+  try {
+    prepared = prepareAppend({ events: opts.events, fieldPrefix: opts.fieldPrefix });
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  const ready = computeSearchVectors(opts.sql, prepared);
+  ready.catch(() => undefined); // reported by the group that awaits it
   return new Promise<AppendResult[]>((resolve, reject) => {
     const leave = () => {
       const i = queue.waiting.indexOf(entry);
@@ -102,6 +117,8 @@ export function queueAppends(opts: QueueAppendsOptions): Promise<AppendResult[]>
     const entry: Waiting = {
       events: opts.events,
       fieldPrefix: opts.fieldPrefix ?? "events",
+      prepared,
+      ready,
       signal: budget.signal,
       resolve,
       reject,
@@ -175,11 +192,10 @@ async function appendTogether(sql: SqlClient, orgId: string, group: Waiting[], s
     if (gone >= group.length) controller.abort();
     else for (const s of signals) if (!s.aborted) s.addEventListener("abort", onAbort, { once: true });
   }
-  const events = group.flatMap((w) => w.events);
-  const fieldPrefix = group.length === 1 ? group[0]!.fieldPrefix : "events";
   try {
+    await Promise.all(group.map((w) => w.ready));
     return await withQueryBudget({ statementTimeoutMs, signal: controller.signal }, () =>
-      sql.transaction((tx) => appendEventsInTx({ tx, orgId, events, fieldPrefix })),
+      sql.transaction((tx) => appendPreparedInTx({ tx, orgId, batches: group.map((w) => w.prepared) })),
     );
   } finally {
     for (const s of signals) s.removeEventListener("abort", onAbort);
