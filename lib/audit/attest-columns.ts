@@ -5,7 +5,7 @@ import { loadLogSigner, type LogSigner } from "../integrity/load-log-signer";
 import { signNote } from "../integrity/signed-note";
 
 /**
- * Copied-column attestations (prisma/sql/column_attestations.sql). The note's text is
+ * Copied-column attestations (prisma/definitions/functions/audit_columns_hash.sql, prisma/steps/column_attestations.sql). The note's text is
  *
  *   <origin>
  *   audit-trail columns v2

@@ -206,7 +206,7 @@ export async function resolveTree(sql: SqlExecutor, orgId: string, node: FilterN
 
 /**
  * SQL of the tsquery for words in parameter `p`: split at punctuation exactly as the index is
- * (prisma/sql/search_vector_v4.sql), read by websearch_to_tsquery('simple', …). A weight labels
+ * (prisma/definitions/functions/audit_search_part_vector.sql), read by websearch_to_tsquery('simple', …). A weight labels
  * every lexeme (`'alice':A`), so the GIN index and the planner's statistics still apply.
  */
 export function textSearchTsquery(p: string, weight?: "a" | "b" | "c"): string {

@@ -21,7 +21,7 @@ export interface EventFilter {
 /**
  * Full-text search (lib/search/parse-search-query.ts): `query` is web-search syntax in which words
  * with punctuation are quoted; it is split at punctuation here, exactly as the index is
- * (prisma/sql/search_vector_v4.sql), then read by websearch_to_tsquery('simple', …). `weight`
+ * (prisma/definitions/functions/audit_search_part_vector.sql), then read by websearch_to_tsquery('simple', …). `weight`
  * restricts every word, excluded ones included, to the actor (a) or to details and changes (b).
  */
 export interface TextSearch {

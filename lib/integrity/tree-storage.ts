@@ -1,7 +1,7 @@
 import { HASH_SIZE, type Frontier } from "./merkle";
 
 /**
- * How an org's Merkle tree is kept (prisma/sql/merkle_log.sql, docs/integrity.md):
+ * How an org's Merkle tree is kept (prisma/definitions/functions/audit_merkle_*.sql, docs/integrity.md):
  * - `audit_chain_heads.tree_size` + `.frontier`: the size and right frontier (compact range), enough
  *   to extend the tree by a batch and get the new root without reading anything else;
  * - `audit_merkle_nodes`: every completed perfect subtree at levels 4, 8, 12, … (every

@@ -29,7 +29,7 @@ export interface EnforcementResult {
  * remove a prefix of seq: 1..N where N+1 is the first entry that is not yet expired or is under an
  * active legal hold (a held entry stops the cut just before it; nothing after it is removed either).
  *
- * Everything happens in one transaction (prisma/sql/retention_purge_closed.sql):
+ * Everything happens in one transaction (prisma/definitions/functions/audit_retention_plan.sql, audit_retention_purge.sql):
  * `audit_retention_plan(org)` locks the chain head and computes N from the org's policy and holds
  * (nothing is chosen by the caller); the cut note (lib/retention/cut-note.ts: cut seq and hash, the
  * Merkle frontier at N) is built here and signed with the log key, which the database never sees;
