@@ -10,6 +10,12 @@ import type { VerifyResult } from "./verify-schemas";
  * audit event with its summary, so /integrity can list past verifications. The event is appended
  * after the verification's snapshot: it is not part of what it reports.
  */
+/**
+ * On PostgreSQL, extra connections reading windows of the same snapshot (verify-chain.ts): three
+ * windows in flight keep the database busy while this process replays the tree (2 cores: ~2× one).
+ */
+export const VERIFY_PARALLEL_POSTGRES = 2;
+
 export async function verifyAndRecord(opts: {
   db: Database;
   orgId: string;
@@ -19,8 +25,7 @@ export async function verifyAndRecord(opts: {
   logKey?: LogKey;
   deep?: boolean;
 }): Promise<VerifyResult> {
-  // On PostgreSQL a second connection reads every other window of the same snapshot (2 cores: ~2×).
-  const parallel = opts.db.kind === "postgresql" ? 1 : 0;
+  const parallel = opts.db.kind === "postgresql" ? VERIFY_PARALLEL_POSTGRES : 0;
   const result = await verifyChain({ sql: opts.db.sql, orgId: opts.orgId, filter: opts.filter, logKey: opts.logKey, parallel, deep: opts.deep });
   const kinds: Record<string, number> = {};
   for (const p of result.problems) kinds[p.problem] = (kinds[p.problem] ?? 0) + 1;

@@ -22,6 +22,7 @@ import {
 import { proveConsistency } from "@/lib/integrity/prove-consistency";
 import { proveEntries } from "@/lib/integrity/prove-entries";
 import { proveInclusion } from "@/lib/integrity/prove-inclusion";
+import { CHAIN_HEAD_TREE_COLUMNS, signCheckpoint } from "@/lib/integrity/sign-checkpoint";
 import { signPendingCheckpoints } from "@/lib/integrity/sign-pending-checkpoints";
 import { generateSigner, openNote } from "@/lib/integrity/signed-note";
 import { unpackFrontier } from "@/lib/integrity/tree-storage";
@@ -248,6 +249,75 @@ describe(`verifiable log under concurrency and tampering (${TEST_DB})`, () => {
     const n = await t.db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_events WHERE org_id = $1`, [org.id]);
     expect(n[0]!.n).toBe(4);
     expect((await checkpoints(t.db, org.id)).map((c) => c.size)).toEqual([3]);
+  });
+});
+
+describe(`signCheckpoint with the tree state of the caller's lock query: one statement (${TEST_DB})`, () => {
+  /** As ingest does: lock the chain head reading its tree state, sign `contents` on top; commit or roll back. */
+  const signWithLockState = (orgId: string, contents: string[], commit: boolean) =>
+    t.db.sql
+      .transaction(async (tx) => {
+        const [head] = await tx.query<{ seq: number; tree_size: number; frontier: Uint8Array | null }>(
+          `SELECT seq, ${CHAIN_HEAD_TREE_COLUMNS} FROM audit_chain_heads WHERE org_id = $1 FOR UPDATE`,
+          [orgId],
+        );
+        const tree = { size: Number(head!.tree_size), frontier: head!.frontier };
+        const cp = await signCheckpoint({ tx, orgId, headSeq: Number(head!.seq), tree, contents });
+        if (!commit) throw Object.assign(new Error("rollback"), { cp });
+        return cp;
+      })
+      .catch((e: unknown) => {
+        if (e instanceof Error && e.message === "rollback") return (e as Error & { cp: Awaited<ReturnType<typeof signCheckpoint>> }).cp;
+        throw e;
+      });
+  const signReading = (orgId: string, contents: string[]) =>
+    t.db.sql
+      .transaction(async (tx) => {
+        const [head] = await tx.query<{ seq: number }>(`SELECT seq FROM audit_chain_heads WHERE org_id = $1 FOR UPDATE`, [orgId]);
+        throw Object.assign(new Error("rollback"), { cp: await signCheckpoint({ tx, orgId, headSeq: Number(head!.seq), contents }) });
+      })
+      .catch((e: unknown) => (e as Error & { cp: Awaited<ReturnType<typeof signCheckpoint>> }).cp);
+  const counts = async (orgId: string) =>
+    (
+      await t.db.sql.query<{ cps: number; nodes: number }>(
+        `SELECT (SELECT count(*) FROM audit_checkpoints WHERE org_id = $1)::int AS cps, (SELECT count(*) FROM audit_merkle_nodes WHERE org_id = $1)::int AS nodes`,
+        [orgId],
+      )
+    )[0]!;
+
+  it("signs what the read path signs, and refuses a forged row beyond the head or a checkpoint beyond the tree, writing nothing", async () => {
+    const org = await createTestOrg(t.db);
+    await appendEvents({ sql: t.db.sql, orgId: org.id, events: events(0, 3) });
+    const more = Array.from({ length: 40 }, (_, i) => `{"n":${i}}`);
+    const viaLock = await signWithLockState(org.id, more, false);
+    const viaRead = await signReading(org.id, more);
+    expect(viaLock).not.toBeNull();
+    expect(viaLock!.note).toBe(viaRead!.note);
+    expect(viaLock!.treeSize).toBe(43);
+    expect(Buffer.from(viaLock!.rootHash).equals(Buffer.from(rootFromLeafHashes([...(await contents(t.db, org.id)), ...more].map((c) => leafHash(c)))))).toBe(true);
+    const before = await counts(org.id);
+
+    // a row put in with a plain INSERT on the next seq, the head left alone
+    await t.db.sql.query(
+      `INSERT INTO audit_events (org_id, seq, id, timestamp, received_at, actor_id, actor_type, action, resource_type, resource_id, content, request_digest, hash, previous_hash)
+       SELECT org_id, 4, 'forged', timestamp, received_at, actor_id, actor_type, action, resource_type, resource_id, content, request_digest, 'sha256:' || repeat('0', 64), hash
+       FROM audit_events WHERE org_id = $1 AND seq = 3`,
+      [org.id],
+    );
+    const e1 = await signWithLockState(org.id, more, true).then(() => null, (e: unknown) => e as AppError);
+    expect(e1).toMatchObject({ status: 503, details: { integrity: { uncovered_from_seq: 4, uncovered_to_seq: 4 } } });
+    expect(e1!.message).toMatch(/stored beyond the chain head/);
+    expect(await counts(org.id)).toEqual(before);
+    // …and a checkpoint beyond the tree (the forged row gone again would not help: checkpoints are checked too)
+    const org2 = await createTestOrg(t.db);
+    await appendEvents({ sql: t.db.sql, orgId: org2.id, events: events(0, 2) });
+    const [cp] = await t.db.sql.query<{ note: string; root_hash: Uint8Array }>(`SELECT note, root_hash FROM audit_checkpoints WHERE org_id = $1`, [org2.id]);
+    await t.db.sql.query(`INSERT INTO audit_checkpoints (org_id, tree_size, root_hash, note) VALUES ($1, 100, $2, $3)`, [org2.id, cp!.root_hash, cp!.note]);
+    const before2 = await counts(org2.id);
+    const e2 = await signWithLockState(org2.id, more, true).then(() => null, (e: unknown) => e as AppError);
+    expect(e2).toMatchObject({ status: 503, details: { integrity: { uncovered_from_seq: 3, uncovered_to_seq: 100 } } });
+    expect(e2!.message).toMatch(/checkpoint of size 100 exists beyond the tree/);
+    expect(await counts(org2.id)).toEqual(before2);
   });
 });
 
