@@ -148,6 +148,16 @@ export const EVENT_FIELDS = {
     facet: "actions",
     query: { keys: ["action", "event"], hint: "action name; * anywhere: policy.*, *.failed, user.*.update", match: "pattern" },
   }),
+  outcome: field({
+    path: ["outcome"],
+    label: "Outcome",
+    input: z.enum(OUTCOMES, { message: `must be one of ${OUTCOMES.join(", ")}` }).optional(),
+    column: { name: "outcome", type: "text", late: true, indexed: true },
+    csv: "outcome",
+    explorer: { id: "outcome", label: "Outcome" },
+    facet: "outcomes",
+    query: { keys: ["outcome"], hint: `what came of the action: ${OUTCOMES.join(", ")} (absent: not stated)`, match: "enum", values: OUTCOMES },
+  }),
   resource: field({ path: ["resource"], label: "Resource", input: ResourceSchema, explorer: { id: "resource", label: "Resource" } }),
   "resource.type": field({
     path: ["resource", "type"],

@@ -143,7 +143,12 @@ export function buildDemoEvents(opts: { seed?: number; end: Date; days?: number 
         const byCi = r.chance(0.2);
         push(t, { actor: byCi ? CI_BOT : SCANNER, action: "scan.started", resource, repository: repo, details: { framework: fw, trigger: byCi ? "push" : "schedule" } });
         const found = r.int(0, Math.max(1, Math.round(8 * (1 - progress))));
-        push(t + r.int(60, 900) * 1000, { actor: SCANNER, action: "scan.completed", resource, repository: repo, details: { framework: fw, score, issues_found: found, duration_s: r.int(40, 600) } });
+        if (r.chance(0.03)) {
+          // A scan that could not finish: no score, nothing found.
+          push(t + r.int(60, 900) * 1000, { actor: byCi ? CI_BOT : SCANNER, action: "scan.failed", outcome: "failure", resource, repository: repo, details: { framework: fw, error: r.pick(["timeout cloning the repository", "scanner image pull failed", "rate limited by the Git host"]) } });
+          continue;
+        }
+        push(t + r.int(60, 900) * 1000, { actor: SCANNER, action: "scan.completed", outcome: "success", resource, repository: repo, details: { framework: fw, score, issues_found: found, duration_s: r.int(40, 600) } });
         // New issues found by the scan.
         for (let k = 0; k < found; k++) {
           const rule = r.pick(RULES);
@@ -175,7 +180,7 @@ export function buildDemoEvents(opts: { seed?: number; end: Date; days?: number 
       push(t + 600_000, { actor: FIXER, action: "fix.generated", resource: { type: "fix", id: fixId, issue_id: issue.issueId }, repository: issue.repo, details: { framework: issue.fw, fix_type: issue.rule.fix, confidence: Math.round(r.next() * 40 + 60) / 100 } });
       const pr = r.int(100, 4000);
       push(t + 3_600_000, {
-        actor: user, action: "fix.applied", resource: { type: "fix", id: fixId, issue_id: issue.issueId }, repository: issue.repo,
+        actor: user, action: "fix.applied", outcome: "success", resource: { type: "fix", id: fixId, issue_id: issue.issueId }, repository: issue.repo,
         details: { framework: issue.fw, requirement: issue.rule.req, fix_type: issue.rule.fix, files_changed: [`src/${issue.rule.rule}.ts`, "config/security.yaml"], pull_request: { url: `https://github.com/${issue.repo.name}/pull/${pr}`, number: pr } },
         ...ctx(),
       });
@@ -190,7 +195,11 @@ export function buildDemoEvents(opts: { seed?: number; end: Date; days?: number 
     const logins = r.int(60, 90);
     for (let k = 0; k < logins; k++) {
       const user = human();
-      push(dayStart + r.int(0, DAY - 1), { actor: user, action: "user.login", resource: { type: "user", id: user.id, name: user.email }, details: { method: r.pick(["password", "sso", "sso", "passkey"]), mfa: r.chance(0.9) }, ...ctx() });
+      // About 4 % of sign-ins fail (wrong password, expired SSO assertion) and 1 % are denied (account locked, MFA rejected).
+      const roll = r.next();
+      const outcome = roll < 0.04 ? "failure" : roll < 0.05 ? "denied" : "success";
+      const reason: Record<string, Json> = outcome === "failure" ? { reason: r.pick(["invalid_password", "sso_assertion_expired"]) } : outcome === "denied" ? { reason: r.pick(["account_locked", "mfa_rejected"]) } : {};
+      push(dayStart + r.int(0, DAY - 1), { actor: user, action: "user.login", outcome, resource: { type: "user", id: user.id, name: user.email }, details: { method: r.pick(["password", "sso", "sso", "passkey"]), mfa: r.chance(0.9), ...reason }, ...ctx() });
     }
     // Policy edits: one of the policy's editors moves one or two of ITS settings from their current value to another.
     if (r.chance(0.5)) {
@@ -205,8 +214,16 @@ export function buildDemoEvents(opts: { seed?: number; end: Date; days?: number 
         changes[k] = { old: current, new: next };
         state[k] = next;
       }
-      push(dayStart + r.int(9, 17) * 3_600_000, {
-        actor: r.pick(policy.editors), action: "config.changed", resource: { type: "policy", id: policy.id, name: policy.name },
+      const at = dayStart + r.int(9, 17) * 3_600_000;
+      if (r.chance(0.15)) {
+        // The CI pipeline's token tried to change the policy first: service accounts may not edit policies.
+        push(at - r.int(5, 60) * 60_000, {
+          actor: CI_BOT, action: "config.changed", outcome: "denied", resource: { type: "policy", id: policy.id, name: policy.name },
+          repository: policy.repo, details: { reason: "service accounts cannot change policies", attempted_fields: picked },
+        });
+      }
+      push(at, {
+        actor: r.pick(policy.editors), action: "config.changed", outcome: "success", resource: { type: "policy", id: policy.id, name: policy.name },
         repository: policy.repo, changes, ...ctx(),
       });
     }
@@ -220,10 +237,36 @@ export function buildDemoEvents(opts: { seed?: number; end: Date; days?: number 
       const next = granted ? (target === ERIN ? "auditor" : current === null ? "viewer" : "admin") : null;
       if (next === null) access.delete(key);
       else access.set(key, next);
+      if (r.chance(0.1)) {
+        // An engineer tried to raise their own role: only security grants access.
+        const self = r.pick(ENGINEERS);
+        push(dayStart + r.int(9, 17) * 3_600_000 - 3_600_000, {
+          actor: self, action: "access.granted", outcome: "denied", resource: { type: "user", id: self.id, name: self.email },
+          repository: repo, details: { reason: "only security administrators grant roles", requested_role: "admin" }, ...ctx(),
+        });
+      }
       push(dayStart + r.int(9, 17) * 3_600_000, {
-        actor: CAROL, action: granted ? "access.granted" : "access.revoked", resource: { type: "user", id: target.id, name: target.email },
+        actor: CAROL, action: granted ? "access.granted" : "access.revoked", outcome: "success", resource: { type: "user", id: target.id, name: target.email },
         repository: repo, changes: { role: { old: current, new: next } },
         details: { reason: granted ? "Quarterly access review" : "Offboarding from the repository" }, ...ctx(),
+      });
+    }
+    // Deploys requested by the CI pipeline: most go out, some are blocked by the "Block Critical Vulns"
+    // policy while a critical issue is open (denied), some fail their health check (failure).
+    for (const repo of REPOS) {
+      if (!r.chance(0.45)) continue;
+      const t = dayStart + r.int(10, 20) * 3_600_000 + r.int(0, 3_599_999);
+      const critical = [...open.values()].some((i) => i.repo.id === repo.id && i.rule.rule === "dep-vuln");
+      const roll = r.next();
+      const outcome = critical && roll < 0.6 ? "denied" : roll < 0.08 ? "failure" : "success";
+      push(t, {
+        actor: CI_BOT, action: "deploy.requested", outcome, resource: { type: "deployment", id: id("deploy"), name: `${repo.name} to production` }, repository: repo,
+        details: {
+          environment: "production",
+          commit: r.int(0x1000000, 0xfffffff).toString(16),
+          ...(outcome === "denied" && { reason: "Blocked by policy Block Critical Vulns: an open critical vulnerability" }),
+          ...(outcome === "failure" && { error: r.pick(["health check failed after rollout", "migration step timed out"]) }),
+        },
       });
     }
   }
