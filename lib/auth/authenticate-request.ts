@@ -26,6 +26,8 @@ export function readCredential(authorization: string | null): Credential | null 
   return null;
 }
 
+type TokenRow = { id: string; org_id: string; name: string; scopes: string[]; revoked_at: Date | null; expires_at: Date | null; last_used_at: Date | null };
+
 const UNAUTHORIZED = "authentication failed: send Authorization: Bearer <token> (or Basic <token id>:<token>)";
 
 export async function authenticateRequest(opts: {
@@ -45,7 +47,13 @@ export async function authenticateRequest(opts: {
   if (opts.rootToken && !cred.tokenId && safeEqual(cred.secret, opts.rootToken)) {
     return { kind: "root", scopes: SCOPES };
   }
-  const token = await opts.db.prisma.apiToken.findUnique({ where: { tokenHash: hashTokenSecret(cred.secret) } });
+  // Plain SQL, not Prisma: this runs on every API request, and Prisma's query compiler costs ~1 ms of
+  // CPU per call here against ~0.25 ms (issue 10, load bench: a fifth of a cheap request's CPU).
+  const [row] = await opts.db.sql.query<TokenRow>(
+    `SELECT id, org_id, name, scopes, revoked_at, expires_at, last_used_at FROM api_tokens WHERE token_hash = $1`,
+    [hashTokenSecret(cred.secret)],
+  );
+  const token = row && { id: row.id, orgId: row.org_id, name: row.name, scopes: row.scopes, revokedAt: row.revoked_at, expiresAt: row.expires_at, lastUsedAt: row.last_used_at };
   const now = opts.now ?? new Date();
   if (!token || (cred.tokenId !== undefined && cred.tokenId !== token.id)) throw new AppError("unauthorized", UNAUTHORIZED);
   if (token.revokedAt) throw new AppError("unauthorized", "authentication failed: this token has been revoked");
