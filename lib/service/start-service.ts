@@ -5,6 +5,7 @@ import { seedDemo } from "../demo/seed-demo";
 import { ensureOrg } from "../orgs/create-org";
 import { DEMO_ADMIN_EMAIL, ensureAdmin, ensureDemoAdmin } from "../users/ensure-admin";
 import { startExportWorker } from "../exports/start-export-worker";
+import { startStreamWorker } from "../streams/start-stream-worker";
 import { startRetentionJob } from "../retention/start-retention-job";
 import { startTableMaintenance } from "../db/maintain-tables";
 import { loadLogSigner } from "../integrity/load-log-signer";
@@ -42,6 +43,7 @@ export async function startService(log: (line: string) => void = console.log): P
     log(`[audit-trail] admin ${admin.email} ${admin.created ? "created" : "ensured"} in org "${cfg.AUDIT_ADMIN_ORG}"`);
   }
   startExportWorker({ db, log });
+  startStreamWorker({ db, log });
   startRetentionJob({ db, log });
   // PGlite has no autovacuum: the service analyzes, vacuums and checkpoints it (PostgreSQL's
   // autovacuum does this for the server, from the same storage parameters).

@@ -11,4 +11,5 @@ import "./dashboard";
 import "../../analytics/register-openapi";
 import "../../exports/register-openapi";
 import "../../integrity/register-openapi";
+import "../../streams/register-openapi";
 import "./members-and-views";
