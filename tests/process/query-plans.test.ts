@@ -57,6 +57,9 @@ describe(`query plans at ${EVENTS} events (${TEST_DB})`, () => {
       await facetEvents({ sql, orgId, filter });
       await bucketEvents({ sql, orgId, filter });
       if (page.next_cursor) await exploreEvents({ sql, orgId, params, cursor: page.next_cursor, limit: 100, withTotal: false });
+      // Oldest first over the whole result (issue 12): the same index, walked backwards.
+      const asc = await exploreEvents({ sql, orgId, params, limit: 100, withTotal: false, order: "asc" });
+      if (asc.next_cursor) await exploreEvents({ sql, orgId, params, cursor: asc.next_cursor, limit: 100, withTotal: false, order: "asc" });
       expect(recorded.length).toBeGreaterThanOrEqual(4);
       for (const r of seqScanReport(recorded)) failures.push(`${describeInput(params)}: ${r}`);
     }
