@@ -5,8 +5,8 @@ import { canonicalJson, chainHash, sha256Hex } from "./canonical-json";
 import type { EventInput } from "./event-schema";
 import { contentFields, COPIED_COLUMNS, copiedColumnValues } from "./event-fields";
 import { formatTimestamp } from "./format-timestamp";
-import { signCheckpoint } from "../integrity/sign-checkpoint";
-import { attestColumns } from "./attest-columns";
+import { CHAIN_HEAD_TREE_COLUMNS, signCheckpoint } from "../integrity/sign-checkpoint";
+import { attestColumns, columnAttestationsEnabled, columnsDigestSql, type ColumnsDigest } from "./attest-columns";
 
 export interface AppendResult {
   id: string;
@@ -226,15 +226,22 @@ export async function appendPreparedInTx(opts: { tx: SqlExecutor; orgId: string;
   if (cols.content.length > 0) {
     // Issue #9: extend the Merkle tree and sign a checkpoint, under this lock, in this transaction;
     // refuses (503, nothing stored) when rows exist that ingest did not append (lib/integrity/sign-checkpoint.ts).
-    await signCheckpoint({ tx, orgId: opts.orgId, headSeq: head.seq, contents: cols.content });
+    await signCheckpoint({ tx, orgId: opts.orgId, headSeq: head.seq, tree: head.tree, contents: cols.content });
     await tx.query(INSERT_EVENTS, [
       opts.orgId, cols.content, cols.digest, cols.hash, cols.prev as string[], cols.vector as string[], ...(copied as string[][]),
     ]);
     // Issue 11: the analytics side tables (rollups, scan scores, issue events), set-based, in this transaction.
     await tx.query(`SELECT 1 AS done FROM audit_analytics_add($1, $2, $3)`, [opts.orgId, head.seq + 1, seq]);
-    await tx.query(`UPDATE audit_chain_heads SET seq = $2, hash = $3, updated_at = now() WHERE org_id = $1`, [opts.orgId, seq, prev]);
-    // Issue #9: a signed attestation of the copied query columns just written (lib/audit/attest-columns.ts).
-    await attestColumns({ tx, orgId: opts.orgId, fromSeq: head.seq + 1, toSeq: seq });
+    // Issue #9: the head moves, and the same statement hashes the copied columns just written for their
+    // signed attestation (lib/audit/attest-columns.ts): one round trip for both.
+    const attest = columnAttestationsEnabled();
+    const [digest] = await tx.query<ColumnsDigest>(
+      attest
+        ? `WITH d AS (${columnsDigestSql("$1", "$4", "$2")}) UPDATE audit_chain_heads SET seq = $2, hash = $3, updated_at = now() FROM d WHERE org_id = $1 RETURNING d.*`
+        : `UPDATE audit_chain_heads SET seq = $2, hash = $3, updated_at = now() WHERE org_id = $1`,
+      attest ? [opts.orgId, seq, prev, head.seq + 1] : [opts.orgId, seq, prev],
+    );
+    await attestColumns({ tx, orgId: opts.orgId, fromSeq: head.seq + 1, toSeq: seq, digest });
   }
   return results;
 }
@@ -251,13 +258,14 @@ const INSERT_EVENTS = (() => {
      SELECT $1, u.* FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::tsvector[], ${arrays.join(", ")}) AS u`;
 })();
 
-async function lockChainHead(tx: SqlExecutor, orgId: string): Promise<{ seq: number; hash: string | null }> {
+async function lockChainHead(tx: SqlExecutor, orgId: string): Promise<{ seq: number; hash: string | null; tree: { size: number; frontier: Uint8Array | null } }> {
   await tx.query(`INSERT INTO audit_chain_heads (org_id) VALUES ($1) ON CONFLICT (org_id) DO NOTHING`, [orgId]);
-  const rows = await tx.query<{ seq: number; hash: string | null }>(
-    `SELECT seq, hash FROM audit_chain_heads WHERE org_id = $1 FOR UPDATE`,
+  // The tree state comes with the lock, so signCheckpoint needs no read of its own.
+  const rows = await tx.query<{ seq: number; hash: string | null; tree_size: number; frontier: Uint8Array | null }>(
+    `SELECT seq, hash, ${CHAIN_HEAD_TREE_COLUMNS} FROM audit_chain_heads WHERE org_id = $1 FOR UPDATE`,
     [orgId],
   );
   const row = rows[0];
   if (!row) throw new AppError("internal_error", "chain head missing");
-  return row;
+  return { seq: Number(row.seq), hash: row.hash, tree: { size: Number(row.tree_size), frontier: row.frontier } };
 }

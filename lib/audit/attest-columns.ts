@@ -64,20 +64,38 @@ export function parseColumnsNoteText(text: string): ColumnsStatement | null {
   return { origin: m[1]!, fromSeq: Number(m[2]), toSeq: Number(m[3]), digestHex: m[4]!, xmin: m[5] === "-" ? null : Number(m[5]) };
 }
 
+/** Bench only (bench/integrity.bench.mts), as signCheckpoint: `AUDIT_BENCH_SKIP_CHECKPOINTS=1` skips attestations. */
+export const columnAttestationsEnabled = (): boolean => process.env.AUDIT_BENCH_SKIP_CHECKPOINTS !== "1";
+
+/** What an attestation signs, as the database computed it over the rows just written. */
+export type ColumnsDigest = {
+  digest: string;
+  n: number;
+  slug: string;
+  xmin_lo: number;
+  xmin_hi: number;
+};
+
+/**
+ * One row {@link ColumnsDigest} over entries `from`..`to` of org `org` (SQL placeholders or
+ * literals): a caller's statement that runs after the INSERT anyway can compute it too (ingest:
+ * the chain head's UPDATE), saving attestColumns its own round trip.
+ */
+export const columnsDigestSql = (org: string, from: string, to: string): string =>
+  `SELECT encode(sha256(string_agg(${COLUMNS_HASH_SQL}, ''::bytea ORDER BY e.seq)), 'hex') AS digest, count(*)::int8 AS n,
+     min(e.xmin::text::int8) AS xmin_lo, max(e.xmin::text::int8) AS xmin_hi,
+     (SELECT slug FROM orgs WHERE id = ${org}) AS slug
+   FROM audit_events e WHERE e.org_id = ${org} AND e.seq BETWEEN ${from} AND ${to}`;
+
 /**
  * Inside the ingest transaction, after the INSERT of entries fromSeq..toSeq (chain-head lock held):
- * hashes their copied columns in the database and stores the signed attestation. The columns were
- * derived from the content by appendEventsInTx in this same transaction.
+ * hashes their copied columns in the database (or takes `digest`, computed by the caller's
+ * statement with {@link columnsDigestSql} after the INSERT) and stores the signed attestation. The
+ * columns were derived from the content by ingest in this same transaction.
  */
-export async function attestColumns(opts: { tx: SqlExecutor; orgId: string; fromSeq: number; toSeq: number; signer?: LogSigner }): Promise<void> {
-  if (process.env.AUDIT_BENCH_SKIP_CHECKPOINTS === "1") return; // bench only, as signCheckpoint
-  const [row] = await opts.tx.query<{ digest: string; n: number; slug: string; xmin_lo: number; xmin_hi: number }>(
-    `SELECT encode(sha256(string_agg(${COLUMNS_HASH_SQL}, ''::bytea ORDER BY e.seq)), 'hex') AS digest, count(*)::int8 AS n,
-       min(e.xmin::text::int8) AS xmin_lo, max(e.xmin::text::int8) AS xmin_hi,
-       (SELECT slug FROM orgs WHERE id = $1) AS slug
-     FROM audit_events e WHERE e.org_id = $1 AND e.seq BETWEEN $2 AND $3`,
-    [opts.orgId, opts.fromSeq, opts.toSeq],
-  );
+export async function attestColumns(opts: { tx: SqlExecutor; orgId: string; fromSeq: number; toSeq: number; digest?: ColumnsDigest; signer?: LogSigner }): Promise<void> {
+  if (!columnAttestationsEnabled()) return;
+  const row = opts.digest ?? (await opts.tx.query<ColumnsDigest>(columnsDigestSql("$1", "$2", "$3"), [opts.orgId, opts.fromSeq, opts.toSeq]))[0];
   if (!row || Number(row.n) !== opts.toSeq - opts.fromSeq + 1) {
     throw new AppError("internal_error", `attestColumns: entries ${opts.fromSeq}..${opts.toSeq} are not all there`);
   }
