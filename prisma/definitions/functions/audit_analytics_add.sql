@@ -38,14 +38,35 @@ BEGIN
         WHERE e.org_id = p_org AND e.seq BETWEEN p_from_seq AND p_to_seq AND e.action = 'scan.completed') s
   WHERE jsonb_typeof(s.c #> '{details,score}') = 'number';
 
-  WITH added AS (
-    INSERT INTO public.audit_issue_events (org_id, seq, resource_id, "timestamp", opened, repository_id, framework)
-    SELECT e.org_id, e.seq, e.resource_id, e."timestamp", e.action = 'issue.created', e.repository_id, e.content::jsonb #>> '{details,framework}'
-    FROM public.audit_events e
-    WHERE e.org_id = p_org AND e.seq BETWEEN p_from_seq AND p_to_seq AND e.action IN ('issue.created', 'issue.resolved')
-    RETURNING resource_id
-  )
-  SELECT array_agg(DISTINCT resource_id) INTO v_issues FROM added;
+  -- Issue events, each with its effect on the open count (delta) against the issue's events before it
+  -- (stored ones and this batch's, by timestamp then seq). Only when a stored event of the issue is
+  -- LATER than a new one (events arriving out of time order) do stored deltas change: those issues
+  -- are recomputed whole.
+  INSERT INTO public.audit_issue_events (org_id, seq, resource_id, "timestamp", opened, repository_id, framework, delta)
+  SELECT w.org_id, w.seq, w.resource_id, w."timestamp", w.opened, w.repository_id, w.framework,
+         (CASE WHEN w.opened AND NOT w.was THEN 1 WHEN w.was AND NOT w.opened THEN -1 ELSE 0 END)::smallint
+  FROM (
+    SELECT a.*, coalesce(lag(a.opened) OVER (PARTITION BY a.resource_id ORDER BY a."timestamp", a.seq), false) AS was
+    FROM (
+      SELECT e.org_id, e.seq, e.resource_id, e."timestamp", e.action = 'issue.created' AS opened, e.repository_id,
+             e.content::jsonb #>> '{details,framework}' AS framework, true AS added
+      FROM public.audit_events e
+      WHERE e.org_id = p_org AND e.seq BETWEEN p_from_seq AND p_to_seq AND e.action IN ('issue.created', 'issue.resolved')
+      UNION ALL
+      SELECT i.org_id, i.seq, i.resource_id, i."timestamp", i.opened, i.repository_id, i.framework, false
+      FROM public.audit_issue_events i
+      WHERE i.org_id = p_org AND i.seq < p_from_seq AND i.resource_id IN (
+        SELECT e.resource_id FROM public.audit_events e
+        WHERE e.org_id = p_org AND e.seq BETWEEN p_from_seq AND p_to_seq AND e.action IN ('issue.created', 'issue.resolved'))
+    ) a
+  ) w
+  WHERE w.added;
+
+  SELECT array_agg(DISTINCT i.resource_id) INTO v_issues
+  FROM public.audit_issue_events i
+  JOIN public.audit_issue_events n ON n.org_id = i.org_id AND n.resource_id = i.resource_id
+  WHERE i.org_id = p_org AND n.org_id = p_org AND n.seq BETWEEN p_from_seq AND p_to_seq AND i.seq < p_from_seq
+    AND i."timestamp" > n."timestamp";
   PERFORM public.audit_issue_deltas_recompute(p_org, v_issues);
 END;
 $$;

@@ -33,10 +33,8 @@ BEGIN
   DELETE FROM public.audit_monthly_rollups r WHERE r.org_id = p_org AND r.event_count <= 0;
 
   DELETE FROM public.audit_scan_scores s WHERE s.org_id = p_org AND s.seq <= p_through_seq;
-  WITH gone AS (
-    DELETE FROM public.audit_issue_events i WHERE i.org_id = p_org AND i.seq <= p_through_seq RETURNING i.resource_id
-  )
-  SELECT array_agg(DISTINCT resource_id) INTO v_issues FROM gone;
+  SELECT array_agg(DISTINCT i.resource_id) INTO v_issues FROM public.audit_issue_events i WHERE i.org_id = p_org AND i.seq <= p_through_seq;
+  DELETE FROM public.audit_issue_events i WHERE i.org_id = p_org AND i.seq <= p_through_seq;
   PERFORM public.audit_issue_deltas_recompute(p_org, v_issues);
 END;
 $$;

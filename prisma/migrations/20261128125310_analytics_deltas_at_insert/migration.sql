@@ -1,0 +1,117 @@
+-- This is an empty migration.
+
+-- Custom SQL appended from prisma/definitions/functions/audit_analytics_add.sql (not expressible in schema.prisma)
+-- Issue 11: the analytics side tables of the entries p_from_seq..p_to_seq of one org, just inserted:
+-- daily and monthly rollups (statistics), scan scores (compliance history) and issue events with
+-- their open-count deltas (open-issues history). Every path that inserts audit events calls it in
+-- the same transaction, after the INSERT: ingest (lib/audit/append-events.ts, under the chain-head
+-- lock) and bulk loads (COPY or INSERT … SELECT: tests/support/bulk-events.ts, benches). It replaces
+-- the statement triggers with transition tables, which Citus cannot run. Per org and set-based: on
+-- Citus every statement here reads and writes one org's co-located shards. The content is parsed
+-- only where a column does not hold the value: the actor's name for actors without an email, and
+-- details of scan.completed / issue.* entries.
+-- actor key = email, else name, else id (what statistics' top_actors reports).
+CREATE OR REPLACE FUNCTION public.audit_analytics_add(p_org text, p_from_seq bigint, p_to_seq bigint) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$
+DECLARE
+  v_issues text[];
+BEGIN
+  INSERT INTO public.audit_daily_rollups AS r (org_id, day, action, repository_name, actor_type, actor_key, event_count)
+  SELECT e.org_id, (e."timestamp" AT TIME ZONE 'UTC')::date, e.action, coalesce(e.repository_name, ''), e.actor_type,
+         coalesce(e.actor_email, e.content::jsonb #>> '{actor,name}', e.actor_id), count(*)
+  FROM public.audit_events e
+  WHERE e.org_id = p_org AND e.seq BETWEEN p_from_seq AND p_to_seq
+  GROUP BY 1, 2, 3, 4, 5, 6
+  ON CONFLICT (org_id, day, action, repository_name, actor_type, actor_key)
+  DO UPDATE SET event_count = r.event_count + EXCLUDED.event_count;
+
+  INSERT INTO public.audit_monthly_rollups AS r (org_id, month, action, repository_name, actor_type, actor_key, event_count)
+  SELECT e.org_id, date_trunc('month', e."timestamp" AT TIME ZONE 'UTC')::date, e.action, coalesce(e.repository_name, ''), e.actor_type,
+         coalesce(e.actor_email, e.content::jsonb #>> '{actor,name}', e.actor_id), count(*)
+  FROM public.audit_events e
+  WHERE e.org_id = p_org AND e.seq BETWEEN p_from_seq AND p_to_seq
+  GROUP BY 1, 2, 3, 4, 5, 6
+  ON CONFLICT (org_id, month, action, repository_name, actor_type, actor_key)
+  DO UPDATE SET event_count = r.event_count + EXCLUDED.event_count;
+
+  INSERT INTO public.audit_scan_scores (org_id, seq, "timestamp", repository_id, framework, score)
+  SELECT s.org_id, s.seq, s."timestamp", coalesce(s.repository_id, ''), s.c #>> '{details,framework}', (s.c #>> '{details,score}')::float8
+  FROM (SELECT e.org_id, e.seq, e."timestamp", e.repository_id, e.content::jsonb AS c
+        FROM public.audit_events e
+        WHERE e.org_id = p_org AND e.seq BETWEEN p_from_seq AND p_to_seq AND e.action = 'scan.completed') s
+  WHERE jsonb_typeof(s.c #> '{details,score}') = 'number';
+
+  -- Issue events, each with its effect on the open count (delta) against the issue's events before it
+  -- (stored ones and this batch's, by timestamp then seq). Only when a stored event of the issue is
+  -- LATER than a new one (events arriving out of time order) do stored deltas change: those issues
+  -- are recomputed whole.
+  INSERT INTO public.audit_issue_events (org_id, seq, resource_id, "timestamp", opened, repository_id, framework, delta)
+  SELECT w.org_id, w.seq, w.resource_id, w."timestamp", w.opened, w.repository_id, w.framework,
+         (CASE WHEN w.opened AND NOT w.was THEN 1 WHEN w.was AND NOT w.opened THEN -1 ELSE 0 END)::smallint
+  FROM (
+    SELECT a.*, coalesce(lag(a.opened) OVER (PARTITION BY a.resource_id ORDER BY a."timestamp", a.seq), false) AS was
+    FROM (
+      SELECT e.org_id, e.seq, e.resource_id, e."timestamp", e.action = 'issue.created' AS opened, e.repository_id,
+             e.content::jsonb #>> '{details,framework}' AS framework, true AS added
+      FROM public.audit_events e
+      WHERE e.org_id = p_org AND e.seq BETWEEN p_from_seq AND p_to_seq AND e.action IN ('issue.created', 'issue.resolved')
+      UNION ALL
+      SELECT i.org_id, i.seq, i.resource_id, i."timestamp", i.opened, i.repository_id, i.framework, false
+      FROM public.audit_issue_events i
+      WHERE i.org_id = p_org AND i.seq < p_from_seq AND i.resource_id IN (
+        SELECT e.resource_id FROM public.audit_events e
+        WHERE e.org_id = p_org AND e.seq BETWEEN p_from_seq AND p_to_seq AND e.action IN ('issue.created', 'issue.resolved'))
+    ) a
+  ) w
+  WHERE w.added;
+
+  SELECT array_agg(DISTINCT i.resource_id) INTO v_issues
+  FROM public.audit_issue_events i
+  JOIN public.audit_issue_events n ON n.org_id = i.org_id AND n.resource_id = i.resource_id
+  WHERE i.org_id = p_org AND n.org_id = p_org AND n.seq BETWEEN p_from_seq AND p_to_seq AND i.seq < p_from_seq
+    AND i."timestamp" > n."timestamp";
+  PERFORM public.audit_issue_deltas_recompute(p_org, v_issues);
+END;
+$$;
+
+-- Custom SQL appended from prisma/definitions/functions/audit_analytics_remove.sql (not expressible in schema.prisma)
+-- Issue 11: the analytics side tables without the entries 1..p_through_seq of one org, which are
+-- about to be deleted: the retention purge (audit_retention_purge) calls it in its transaction right
+-- before its DELETE. Rollups lose those entries' counts (rows that reach 0 go), scan scores and issue
+-- events their rows, and the touched issues' open-count deltas are recomputed. Per org, set-based
+-- (replaces the statement trigger with a transition table, which Citus cannot run).
+CREATE OR REPLACE FUNCTION public.audit_analytics_remove(p_org text, p_through_seq bigint) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$
+DECLARE
+  v_issues text[];
+BEGIN
+  UPDATE public.audit_daily_rollups r SET event_count = r.event_count - d.n
+  FROM (
+    SELECT e.org_id, (e."timestamp" AT TIME ZONE 'UTC')::date AS day, e.action, coalesce(e.repository_name, '') AS repository_name, e.actor_type,
+           coalesce(e.actor_email, e.content::jsonb #>> '{actor,name}', e.actor_id) AS actor_key, count(*) AS n
+    FROM public.audit_events e
+    WHERE e.org_id = p_org AND e.seq <= p_through_seq
+    GROUP BY 1, 2, 3, 4, 5, 6
+  ) d
+  WHERE r.org_id = p_org AND r.org_id = d.org_id AND r.day = d.day AND r.action = d.action AND r.repository_name = d.repository_name
+    AND r.actor_type = d.actor_type AND r.actor_key = d.actor_key;
+  DELETE FROM public.audit_daily_rollups r WHERE r.org_id = p_org AND r.event_count <= 0;
+
+  UPDATE public.audit_monthly_rollups r SET event_count = r.event_count - d.n
+  FROM (
+    SELECT e.org_id, date_trunc('month', e."timestamp" AT TIME ZONE 'UTC')::date AS month, e.action, coalesce(e.repository_name, '') AS repository_name,
+           e.actor_type, coalesce(e.actor_email, e.content::jsonb #>> '{actor,name}', e.actor_id) AS actor_key, count(*) AS n
+    FROM public.audit_events e
+    WHERE e.org_id = p_org AND e.seq <= p_through_seq
+    GROUP BY 1, 2, 3, 4, 5, 6
+  ) d
+  WHERE r.org_id = p_org AND r.org_id = d.org_id AND r.month = d.month AND r.action = d.action AND r.repository_name = d.repository_name
+    AND r.actor_type = d.actor_type AND r.actor_key = d.actor_key;
+  DELETE FROM public.audit_monthly_rollups r WHERE r.org_id = p_org AND r.event_count <= 0;
+
+  DELETE FROM public.audit_scan_scores s WHERE s.org_id = p_org AND s.seq <= p_through_seq;
+  SELECT array_agg(DISTINCT i.resource_id) INTO v_issues FROM public.audit_issue_events i WHERE i.org_id = p_org AND i.seq <= p_through_seq;
+  DELETE FROM public.audit_issue_events i WHERE i.org_id = p_org AND i.seq <= p_through_seq;
+  PERFORM public.audit_issue_deltas_recompute(p_org, v_issues);
+END;
+$$;
