@@ -161,7 +161,7 @@ export function HistoryView() {
       {!ready && !error && <div className="mt-6 h-64 animate-pulse rounded-lg bg-slate-100 dark:bg-slate-800" role="status" aria-label="Loading history" />}
       {ready && compare && (
         <>
-          <div className="mt-6 overflow-x-auto" data-testid="summary">
+          <div className="relative mt-6 overflow-x-auto" data-testid="summary">
             <table className="w-full text-left text-sm" data-testid="compare-summary">
               <caption className="mb-2 text-left font-medium">Repositories side by side: the last complete {PERIOD_NOUN[state.interval]} against the one before</caption>
               <thead className="border-b border-slate-200 text-slate-500 dark:border-slate-800 dark:text-slate-400">
@@ -372,7 +372,7 @@ function SummaryCard({ title, h, testId, total, interval, to }: { title: string;
 
 function HistoryTable({ rows, columns, interval }: { rows: Row[]; columns: { key: string; label: string }[]; interval: string }) {
   return (
-    <div className="mt-6 overflow-x-auto">
+    <div className="relative mt-6 overflow-x-auto">
       <table className="w-full text-left text-sm" data-testid="history-table">
         <caption className="mb-2 text-left font-medium">Compliance history by {interval}</caption>
         <thead className="border-b border-slate-200 text-slate-500 dark:border-slate-800 dark:text-slate-400">

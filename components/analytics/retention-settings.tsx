@@ -124,7 +124,7 @@ function LegalHolds() {
       {holds.isError && <p role="alert" className="mt-3 text-red-700 dark:text-red-400">Could not load legal holds: {holds.error.message}</p>}
       {holds.data && holds.data.length === 0 && <p className="mt-3 text-sm">No legal holds.</p>}
       {holds.data && holds.data.length > 0 && (
-        <div className="mt-3 overflow-x-auto">
+        <div className="relative mt-3 overflow-x-auto">
         <table className="w-full min-w-[40rem] text-left text-sm" data-testid="legal-holds">
           <thead className="border-b border-slate-200 text-slate-500 dark:border-slate-800 dark:text-slate-400">
             <tr><th className="py-2 pr-4 font-medium">Scope</th><th className="py-2 pr-4 font-medium">Reason</th><th className="py-2 pr-4 font-medium">Placed</th><th className="py-2 pr-4 font-medium">Status</th><th className="py-2 font-medium"><span className="sr-only">Actions</span></th></tr>

@@ -1,6 +1,6 @@
 "use client";
 
-import { flexRender, getCoreRowModel, getSortedRowModel, useReactTable, type ColumnDef, type SortingState, type VisibilityState } from "@tanstack/react-table";
+import { flexRender, getCoreRowModel, useReactTable, type CellContext, type ColumnDef, type SortingState, type VisibilityState } from "@tanstack/react-table";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { ArrowDown, ArrowUp, Columns3 } from "lucide-react";
 import Link from "next/link";
@@ -10,16 +10,28 @@ import { Time } from "@/components/time";
 import { changeSummaryText, summarizeChanges } from "@/lib/client/change-summary";
 import { nounFor } from "@/lib/client/format";
 import type { StoredEvent } from "@/lib/client/use-explorer";
-import { COLUMN_IDS, type ColumnId } from "./explorer-state";
+import { COLUMN_IDS, EXPLORER_TABLE_COLUMNS } from "./explorer-state";
 
 const ROW_HEIGHT = 36;
 
-const COLUMNS: ColumnDef<StoredEvent>[] = [
-  { id: "timestamp", header: "Time", accessorFn: (e) => e.timestamp, cell: (c) => <Time value={c.row.original.timestamp} />, size: 200 },
-  { id: "actor", header: "Actor", accessorFn: (e) => e.actor.email ?? e.actor.name ?? e.actor.id, size: 220 },
-  {
-    id: "action",
-    header: "Action",
+const OUTCOME_STYLE: Record<string, string> = {
+  success: "bg-emerald-100 text-emerald-900 dark:bg-emerald-950 dark:text-emerald-100",
+  failure: "bg-rose-100 text-rose-900 dark:bg-rose-950 dark:text-rose-100",
+  denied: "bg-amber-100 text-amber-950 dark:bg-amber-950 dark:text-amber-100",
+};
+
+/** How each registry column (lib/audit/event-fields.ts EXPLORER_COLUMNS, plus "changes") renders. */
+interface Render {
+  accessorFn: (e: StoredEvent) => unknown;
+  cell?: (c: CellContext<StoredEvent, unknown>) => React.ReactNode;
+  size: number;
+  sortDescFirst?: boolean;
+  enableSorting?: boolean;
+}
+const RENDER: Record<string, Render> = {
+  timestamp: { accessorFn: (e) => e.timestamp, cell: (c) => <Time value={c.row.original.timestamp} />, size: 200, sortDescFirst: true, enableSorting: true },
+  actor: { accessorFn: (e) => e.actor.email ?? e.actor.name ?? e.actor.id, size: 220 },
+  action: {
     accessorFn: (e) => e.action,
     cell: (c) => (
       <Link href={`/logs/${encodeURIComponent(c.row.original.id)}`} onClick={(e) => e.stopPropagation()} className="font-mono text-indigo-700 hover:underline dark:text-indigo-300">
@@ -28,20 +40,27 @@ const COLUMNS: ColumnDef<StoredEvent>[] = [
     ),
     size: 200,
   },
-  { id: "resource", header: "Resource", accessorFn: (e) => `${e.resource.type}: ${e.resource.name ?? e.resource.id}`, size: 240 },
-  {
-    id: "changes",
-    header: "Changes",
-    accessorFn: (e) => changeSummaryText(summarizeChanges(e.changes)),
-    cell: (c) => <ChangesCell event={c.row.original} />,
-    enableSorting: false,
-    size: 320,
+  outcome: {
+    accessorFn: (e) => e.outcome ?? "",
+    cell: (c) => {
+      const o = c.row.original.outcome;
+      return o ? <span className={`rounded px-1.5 py-0.5 text-xs font-medium ${OUTCOME_STYLE[o] ?? ""}`}>{o}</span> : <span className="text-slate-400 dark:text-slate-500" title="not recorded">—</span>;
+    },
+    size: 100,
   },
-  { id: "repository", header: "Repository", accessorFn: (e) => e.repository?.name ?? "", size: 150 },
-  { id: "ip_address", header: "IP address", accessorFn: (e) => e.ip_address ?? "", size: 130 },
-  { id: "request_id", header: "Request id", accessorFn: (e) => e.request_id ?? "", size: 140 },
-];
-const LABEL: Record<ColumnId, string> = { timestamp: "Time", actor: "Actor", action: "Action", resource: "Resource", changes: "Changes", repository: "Repository", ip_address: "IP address", request_id: "Request id" };
+  resource: { accessorFn: (e) => `${e.resource.type}: ${e.resource.name ?? e.resource.id}`, size: 240 },
+  changes: { accessorFn: (e) => changeSummaryText(summarizeChanges(e.changes)), cell: (c) => <ChangesCell event={c.row.original} />, size: 320 },
+  repository: { accessorFn: (e) => e.repository?.name ?? "", size: 150 },
+  ip_address: { accessorFn: (e) => e.ip_address ?? "", size: 130 },
+  request_id: { accessorFn: (e) => e.request_id ?? "", size: 140 },
+};
+
+const COLUMNS: ColumnDef<StoredEvent>[] = EXPLORER_TABLE_COLUMNS.map((c): ColumnDef<StoredEvent> => ({
+  id: c.id,
+  header: c.label,
+  ...(RENDER[c.id] ?? { accessorFn: (e: StoredEvent) => String((e as unknown as Record<string, unknown>)[c.id] ?? ""), size: 150 }),
+}));
+const LABEL: Record<string, string> = Object.fromEntries(EXPLORER_TABLE_COLUMNS.map((c) => [c.id, c.label]));
 
 /** `field: old → new` for the first two changed fields, "+N more" (lib/client/change-summary.ts). */
 function ChangesCell({ event }: { event: StoredEvent }) {
@@ -86,11 +105,8 @@ export interface EventsTableProps {
  * and a small overscan are in the DOM). Reaching the end loads the next keyset page.
  */
 export function EventsTable(p: EventsTableProps) {
-  const sorting: SortingState = useMemo(() => {
-    if (!p.sort) return [];
-    const [id, dir] = p.sort.split(".");
-    return id ? [{ id, desc: dir !== "asc" }] : [];
-  }, [p.sort]);
+  // Only time sorts (server-side, over the whole result); newest first unless the URL says asc.
+  const sorting: SortingState = useMemo(() => [{ id: "timestamp", desc: p.sort !== "timestamp.asc" }], [p.sort]);
   const visibility: VisibilityState = useMemo(() => Object.fromEntries(COLUMN_IDS.map((c) => [c, !p.hidden.includes(c)])), [p.hidden]);
   const table = useReactTable({
     data: p.rows,
@@ -99,10 +115,13 @@ export function EventsTable(p: EventsTableProps) {
     onSortingChange: (u) => {
       const next = typeof u === "function" ? u(sorting) : u;
       const s = next[0];
-      p.onSort(s ? `${s.id}.${s.desc ? "desc" : "asc"}` : null);
+      p.onSort(s && !s.desc ? "timestamp.asc" : null);
     },
     getCoreRowModel: getCoreRowModel(),
-    getSortedRowModel: getSortedRowModel(),
+    // Sorting is the server's (time, both ways, over the whole result): rows arrive in order.
+    manualSorting: true,
+    enableSortingRemoval: false,
+    defaultColumn: { enableSorting: false },
     getRowId: (r) => r.id,
   });
   const rows = table.getRowModel().rows;
@@ -126,7 +145,7 @@ export function EventsTable(p: EventsTableProps) {
       <div className="flex items-center justify-between gap-2 border-b border-slate-200 px-3 py-1.5 text-sm dark:border-slate-800">
         <p data-testid="result-count" aria-live="polite">
           {p.total === null ? "…" : <><strong className="tabular-nums">{p.totalExact === false ? "more than " : ""}{p.total.toLocaleString("en-US")}</strong> {nounFor(p.total, "event")}</>}
-          <span className="text-slate-600 dark:text-slate-300"> · {p.rows.length.toLocaleString("en-US")} loaded{p.sort ? " (sorted within the loaded rows)" : ""}</span>
+          <span className="text-slate-600 dark:text-slate-300"> · {p.rows.length.toLocaleString("en-US")} loaded · {p.sort === "timestamp.asc" ? "oldest first" : "newest first"}</span>
         </p>
         <p className="hidden text-xs text-slate-600 md:block dark:text-slate-300">
           <kbd className="rounded border border-slate-300 px-1 dark:border-slate-600">j</kbd>/<kbd className="rounded border border-slate-300 px-1 dark:border-slate-600">k</kbd> move · <kbd className="rounded border border-slate-300 px-1 dark:border-slate-600">Enter</kbd> open entry

@@ -9,8 +9,15 @@ export type RangePreset = (typeof RANGES)[number];
 export const RANGE_MS: Record<Exclude<RangePreset, "all" | "custom">, number> = { "1h": 3_600_000, "24h": 86_400_000, "7d": 7 * 86_400_000, "30d": 30 * 86_400_000 };
 export const RANGE_LABEL: Record<RangePreset, string> = { "1h": "1 h", "24h": "24 h", "7d": "7 d", "30d": "30 d", all: "All", custom: "Custom" };
 
-export const COLUMN_IDS = ["timestamp", "actor", "action", "resource", "changes", "repository", "ip_address", "request_id"] as const;
-export type ColumnId = (typeof COLUMN_IDS)[number];
+/**
+ * The table's columns: the field registry's explorer columns (lib/audit/event-fields.ts), plus the
+ * "changes" summary (field: old → new) after the resource.
+ */
+export const EXPLORER_TABLE_COLUMNS: readonly { id: string; label: string; hidden: boolean }[] = EXPLORER_COLUMNS.flatMap((c) =>
+  c.id === "resource" ? [c, { id: "changes", label: "Changes", hidden: false }] : [c],
+);
+export const COLUMN_IDS: readonly string[] = EXPLORER_TABLE_COLUMNS.map((c) => c.id);
+export type ColumnId = string;
 
 /** Everything about the explorer's view lives in the URL: a copied link reproduces it; back/forward work. */
 export const explorerParsers = {
@@ -23,7 +30,7 @@ export const explorerParsers = {
   type: parseAsString,
   repo: parseAsString,
   sort: parseAsString,
-  hide: parseAsArrayOf(parseAsString).withDefault(EXPLORER_COLUMNS.filter((c) => c.hidden).map((c) => c.id)),
+  hide: parseAsArrayOf(parseAsString).withDefault(EXPLORER_TABLE_COLUMNS.filter((c) => c.hidden).map((c) => c.id)),
   entry: parseAsString,
 };
 export type ExplorerState = inferParserType<typeof explorerParsers>;

@@ -13,6 +13,10 @@ const explorerParsersDefaults: ExplorerState = { q: "", range: "30d", from: null
 import { useExplorerState } from "./explorer-state";
 import { FilterBar } from "./filter-bar";
 import { QueryBox } from "./query-box";
+import { SavedViews } from "./saved-views";
+import { Time } from "@/components/time";
+import { plural } from "@/lib/client/format";
+import type { EmptyExplanation } from "@/lib/client/use-explorer";
 
 // Recharts and the diff viewer (jsondiffpatch) load after the table: the first rows come first.
 const Histogram = dynamic(() => import("./histogram").then((m) => m.Histogram), {
@@ -37,6 +41,7 @@ export function Explorer({ initialNow }: { initialNow?: number }) {
   }, [state.range]);
 
   const { q, range, from, to, actor, action, type, repo } = state;
+  const order = state.sort === "timestamp.asc" ? ("asc" as const) : undefined;
   const filterKey = JSON.stringify([q, range, from, to, actor, action, type, repo, now]);
   // Only the filter fields (not the drawer, sort or columns) make a new query.
   const filter: ExplorerQuery = useMemo(
@@ -45,7 +50,10 @@ export function Explorer({ initialNow }: { initialNow?: number }) {
     [filterKey],
   );
 
-  const events = useExplorerEvents(filter);
+  // The list's order is the server's (over the whole result); histogram and facets ignore it.
+  const listFilter = useMemo(() => (order ? { ...filter, order } : filter), [filter, order]);
+  const events = useExplorerEvents(listFilter);
+  const firstPage = events.data?.pages[0];
   const histogram = useHistogram(filter);
   const facets = useFacets(filter, !events.isPending);
   const rows = useMemo(() => events.data?.pages.flatMap((p) => p.data) ?? [], [events.data]);
@@ -97,9 +105,10 @@ export function Explorer({ initialNow }: { initialNow?: number }) {
 
   return (
     <div className="space-y-3">
-      <div className="flex items-center justify-between gap-2">
+      <div className="flex flex-wrap items-center justify-between gap-2">
         <h1 className="text-2xl font-semibold tracking-tight">Explorer</h1>
-        <div className="flex items-center gap-2">
+        <div className="flex flex-wrap items-center gap-2">
+        <SavedViews />
         <ExportThisViewLink />
         <button
           type="button"
@@ -115,6 +124,14 @@ export function Explorer({ initialNow }: { initialNow?: number }) {
       </div>
       <FilterBar state={state} setState={setState} facets={facets.data} />
       <QueryBox value={state.q} onSubmit={(q) => void setState({ q: q || null })} facets={facets.data} />
+      {firstPage?.time_window && (firstPage.time_window.from_source === "query" || firstPage.time_window.to_source === "query") && (
+        <p role="status" data-testid="time-window-note" className="rounded-md bg-amber-50 px-3 py-1.5 text-sm text-amber-950 dark:bg-amber-950 dark:text-amber-100">
+          The query&apos;s <code>created:</code> is narrower than the selected range, so it wins: showing{" "}
+          {firstPage.time_window.from ? <>from <Time value={firstPage.time_window.from} /> </> : ""}
+          {firstPage.time_window.to ? <>to <Time value={firstPage.time_window.to} /></> : ""}
+          {" "}({[firstPage.time_window.from_source === "query" && "start", firstPage.time_window.to_source === "query" && "end"].filter(Boolean).join(" and ")} from <code>created:</code>).
+        </p>
+      )}
       <Histogram data={histogram.data} loading={histogram.isPending} onSelect={(from, to) => void setState({ range: "custom", from, to })} />
       {events.isError ? (
         <div role="alert" className="rounded-md border border-rose-300 bg-rose-50 p-4 text-rose-900 dark:border-rose-800 dark:bg-rose-950 dark:text-rose-100">
@@ -131,13 +148,7 @@ export function Explorer({ initialNow }: { initialNow?: number }) {
           ))}
         </div>
       ) : rows.length === 0 ? (
-        <div className="rounded-md border border-dashed border-slate-300 p-8 text-center dark:border-slate-700" data-testid="empty-state">
-          <p className="font-medium">No events match these filters.</p>
-          <p className="mt-1 text-sm text-slate-600 dark:text-slate-300">Widen the time range (try “All”), or clear the filters and query.</p>
-          <button type="button" className="mt-3 rounded-md bg-indigo-600 px-3 py-1.5 text-sm text-white hover:bg-indigo-700" onClick={() => void setState({ range: "all", from: null, to: null, actor: null, action: [], type: null, repo: null, q: null })}>
-            Show everything
-          </button>
-        </div>
+        <EmptyState explanation={firstPage?.empty} onTry={(next) => void setState({ q: next })} onAll={() => void setState({ range: "all", from: null, to: null })} onReset={() => void setState({ range: "all", from: null, to: null, actor: null, action: [], type: null, repo: null, q: null })} />
       ) : (
         <EventsTable
           rows={rows}
@@ -156,6 +167,56 @@ export function Explorer({ initialNow }: { initialNow?: number }) {
         />
       )}
       {state.entry && <EntryDrawer id={state.entry} onClose={() => void setState({ entry: null }, { history: "replace" })} />}
+    </div>
+  );
+}
+
+/**
+ * "No silent empties": an empty result says which clause eliminated everything (how many entries
+ * match without each clause) and offers the likely fix, from the API's `empty` explanation.
+ */
+function EmptyState({ explanation: e, onTry, onAll, onReset }: { explanation?: EmptyExplanation; onTry: (q: string) => void; onAll: () => void; onReset: () => void }) {
+  return (
+    <div className="rounded-md border border-dashed border-slate-300 p-6 dark:border-slate-700" data-testid="empty-state">
+      <p className="font-medium">No events match {e?.culprit ? <>because of <code className="rounded bg-rose-100 px-1 text-rose-900 dark:bg-rose-900 dark:text-rose-100" data-testid="empty-culprit">{e.culprit}</code></> : "these filters"}.</p>
+      {e && e.suggestions.length > 0 && (
+        <ul className="mt-3 space-y-2" data-testid="empty-suggestions">
+          {e.suggestions.map((s, i) => (
+            <li key={i} className="rounded-md bg-indigo-50 px-3 py-2 text-sm text-indigo-950 dark:bg-indigo-950 dark:text-indigo-100">
+              {s.message}
+              {s.matches !== undefined && <> ({plural(s.matches, "match", "matches")})</>}
+              {s.q && (
+                <button type="button" className="ml-2 rounded-md bg-indigo-600 px-2 py-0.5 text-xs font-medium text-white hover:bg-indigo-700" onClick={() => onTry(s.q!)}>
+                  Try <code>{s.q}</code>
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      {e && e.clauses.length > 0 && (
+        <div className="relative mt-3 overflow-x-auto">
+          <table className="text-left text-sm" data-testid="empty-clauses">
+            <caption className="text-left text-xs text-slate-600 dark:text-slate-300">Entries that match without each part</caption>
+            <tbody>
+              {e.clauses.map((c) => (
+                <tr key={c.clause} className={c.clause === e.culprit ? "font-semibold text-rose-900 dark:text-rose-200" : ""}>
+                  <th scope="row" className="py-0.5 pr-4 font-mono font-normal">without {c.clause}</th>
+                  <td className="py-0.5 tabular-nums">{c.exact ? "" : "at least "}{plural(c.matches_without, "entry", "entries")}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <div className="mt-4 flex flex-wrap gap-2">
+        <button type="button" className="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800" onClick={onAll}>
+          Widen the time range to All
+        </button>
+        <button type="button" className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm text-white hover:bg-indigo-700" onClick={onReset}>
+          Show everything
+        </button>
+      </div>
     </div>
   );
 }

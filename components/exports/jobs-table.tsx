@@ -118,7 +118,7 @@ export function JobsTable() {
   if (jobs.isPending) return <p className="text-sm text-slate-600 dark:text-slate-400">Loading exports…</p>;
   if (!jobs.data.length) return <p className="text-sm text-slate-600 dark:text-slate-400">No exports yet.</p>;
   return (
-    <div className="overflow-x-auto rounded-md border border-slate-200 dark:border-slate-800">
+    <div className="relative overflow-x-auto rounded-md border border-slate-200 dark:border-slate-800">
       <table className="w-full text-left text-sm" data-testid="exports-table">
         <caption className="sr-only">Export jobs, newest first</caption>
         <thead className="bg-slate-50 dark:bg-slate-900">

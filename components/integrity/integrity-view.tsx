@@ -98,7 +98,7 @@ export function IntegrityView() {
             <CopyButton value={r.verification_hash} label="verification hash" />
           </p>
           {r.problems.length > 0 && (
-            <div className="mt-4 overflow-x-auto">
+            <div className="relative mt-4 overflow-x-auto">
             <table className="w-full text-left text-sm">
               <caption className="text-left font-medium">First problems (at most 20)</caption>
               <thead className="text-xs uppercase text-slate-500 dark:text-slate-400">
@@ -196,7 +196,7 @@ function LatestCheckpoint() {
               <div className="sm:col-span-2"><dt className="text-slate-500 dark:text-slate-400">Log key</dt><dd className="flex items-start gap-1 break-all font-mono text-xs">{q.data.publicKey}<CopyButton value={q.data.publicKey} label="log key" /></dd></div>
             </dl>
           )}
-          <pre className="mt-3 overflow-x-auto rounded-md bg-slate-50 p-3 font-mono text-xs dark:bg-slate-900" aria-label="Checkpoint note">{q.data.note}</pre>
+          <pre className="relative mt-3 overflow-x-auto rounded-md bg-slate-50 p-3 font-mono text-xs dark:bg-slate-900" aria-label="Checkpoint note">{q.data.note}</pre>
           <div className="mt-3 flex flex-wrap gap-3">
             {cp && (
               <a
@@ -232,7 +232,7 @@ function PastVerifications() {
       {q.isError && <p role="alert" className="mt-2 text-sm text-rose-800 dark:text-rose-300">{q.error.message}</p>}
       {q.data && q.data.length === 0 && <p className="mt-2 text-sm">No verification has been run yet.</p>}
       {q.data && q.data.length > 0 && (
-        <div className="mt-2 overflow-x-auto">
+        <div className="relative mt-2 overflow-x-auto">
         <table className="w-full min-w-[36rem] text-left text-sm" data-testid="past-verifications">
           <thead className="text-xs uppercase text-slate-500 dark:text-slate-400">
             <tr><th className="py-1 pr-3">when</th><th className="py-1 pr-3">by</th><th className="py-1 pr-3">result</th><th className="py-1 pr-3">entries</th><th className="py-1 pr-3">tree size</th><th className="py-1">entry</th></tr>

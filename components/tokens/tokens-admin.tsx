@@ -57,7 +57,7 @@ export function TokensAdmin() {
         {tokens.isError && <p role="alert" className="mt-3 text-rose-700 dark:text-rose-300">Could not load tokens: {tokens.error.message}. Reload to try again.</p>}
         {tokens.data && tokens.data.length === 0 && <p className="mt-3 text-sm text-slate-600 dark:text-slate-300">No tokens yet. Create one below for each service that writes or reads events.</p>}
         {tokens.data && tokens.data.length > 0 && (
-          <div className="mt-3 overflow-x-auto">
+          <div className="relative mt-3 overflow-x-auto">
           <table className="w-full min-w-[48rem] text-left text-sm">
             <thead className="border-b border-slate-200 text-slate-500 dark:border-slate-800 dark:text-slate-400">
               <tr><th className="py-2 pr-3 font-medium">Name</th><th className="py-2 pr-3 font-medium">Prefix</th><th className="py-2 pr-3 font-medium">Scopes</th><th className="py-2 pr-3 font-medium">Created</th><th className="py-2 pr-3 font-medium">Last used</th><th className="py-2 pr-3 font-medium">Status</th><th className="py-2"><span className="sr-only">Actions</span></th></tr>

@@ -67,7 +67,7 @@ export function UsersAdmin() {
           </div>
         )}
         {users.data && (
-          <div className="mt-3 overflow-x-auto">
+          <div className="relative mt-3 overflow-x-auto">
             <table className="w-full min-w-[40rem] text-left text-sm" data-testid="users-table">
               <thead className="border-b border-slate-200 text-slate-500 dark:border-slate-800 dark:text-slate-400">
                 <tr><th className="py-2 pr-4 font-medium">Email</th><th className="py-2 pr-4 font-medium">Name</th><th className="py-2 pr-4 font-medium">Role</th><th className="py-2 pr-4 font-medium">Last sign-in</th><th className="py-2 font-medium"><span className="sr-only">Actions</span></th></tr>

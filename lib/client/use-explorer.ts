@@ -6,10 +6,12 @@ import type { StoredEvent } from "@/lib/audit/event-schema";
 import type { EventFacets } from "@/lib/audit/facet-events";
 import type { EntryContext } from "@/lib/audit/get-entry-context";
 import type { VerifyResult } from "@/lib/audit/verify-chain";
+import type { EmptyExplanation } from "@/lib/audit/explain-empty";
+import type { TimeWindow } from "@/lib/audit/explorer-filter";
 import { apiFetch, type Query } from "./api-fetch";
 import { queryKeys } from "./query-keys";
 
-export type { EventBuckets, EventFacets, EntryContext, StoredEvent, VerifyResult };
+export type { EmptyExplanation, EventBuckets, EventFacets, EntryContext, StoredEvent, TimeWindow, VerifyResult };
 
 /** What the explorer sends: the filter bar and the (valid) query box, with absolute from/to. */
 export interface ExplorerQuery {
@@ -20,9 +22,14 @@ export interface ExplorerQuery {
   action?: string[];
   resource_type?: string;
   repo?: string;
+  /** Time order over the whole result (server-side, keyset both ways); default newest first. */
+  order?: "asc" | "desc";
 }
 
-const toParams = (f: ExplorerQuery): Query => ({ ...f, action: f.action?.length ? f.action : undefined });
+const toParams = (f: ExplorerQuery): Query => {
+  const { order: _o, ...rest } = f;
+  return { ...rest, action: f.action?.length ? f.action : undefined };
+};
 
 interface EventsPage {
   data: StoredEvent[];
@@ -30,6 +37,10 @@ interface EventsPage {
   total: number | null;
   /** false: more than `total` entries match (the count stops at 10 000). */
   total_exact?: boolean;
+  /** The window applied: the range and the query's created:, the narrower bound winning (and which did). */
+  time_window?: TimeWindow;
+  /** An empty first page: which clause eliminated everything, and the likely fix. */
+  empty?: EmptyExplanation;
 }
 
 /** Keyset-paged list (infinite): each page asks for entries older than the previous page's last. */
@@ -38,7 +49,7 @@ export function useExplorerEvents(filter: ExplorerQuery, pageSize = 100) {
     queryKey: queryKeys.events.list({ ...filter, pageSize }),
     queryFn: ({ pageParam, signal }) =>
       apiFetch<EventsPage>("/api/v1/audit/explorer/events", {
-        query: { ...toParams(filter), limit: pageSize, cursor: pageParam ?? undefined, total: pageParam ? "0" : undefined },
+        query: { ...toParams(filter), order: filter.order, limit: pageSize, cursor: pageParam ?? undefined, total: pageParam ? "0" : undefined },
         signal,
       }),
     initialPageParam: null as string | null,
