@@ -12,8 +12,8 @@ const EnvSchema = z.object({
   AUDIT_ADMIN_ORG: z.string().default("acme"),
   AUDIT_MAX_BODY_BYTES: z.coerce.number().int().positive().default(5 * 1024 * 1024),
   AUDIT_DB_POOL_SIZE: z.coerce.number().int().positive().default(10),
-  /** Ingest requests of one org that may wait for their turn in this process (lib/audit/queue-appends.ts); beyond: 503. */
-  AUDIT_INGEST_QUEUE: z.coerce.number().int().positive().default(1000),
+  /** Events of one org that may wait for their turn in this process, all requests together (lib/audit/queue-appends.ts); beyond: 503. */
+  AUDIT_INGEST_QUEUE: z.coerce.number().int().positive().default(50_000),
   /** How long one ingest request may wait for its org's turn (ms); beyond: 503, nothing stored. */
   AUDIT_INGEST_WAIT_MS: z.coerce.number().int().positive().default(30_000),
   PORT: z.coerce.number().int().positive().default(3000),

@@ -18,7 +18,7 @@ export async function ingestRequest(opts: { db: Database; req: Request; orgId: s
     orgId: opts.orgId,
     events,
     fieldPrefix: isBatch ? "events" : "",
-    limits: { maxWaiting: cfg.AUDIT_INGEST_QUEUE, maxWaitMs: cfg.AUDIT_INGEST_WAIT_MS },
+    limits: { maxWaitingEvents: cfg.AUDIT_INGEST_QUEUE, maxWaitMs: cfg.AUDIT_INGEST_WAIT_MS },
   });
   const created = results.filter((r) => r.status === "created").length;
   return { created, duplicates: results.length - created, events: results };

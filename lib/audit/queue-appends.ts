@@ -21,24 +21,25 @@ import type { EventInput } from "./event-schema";
  *   the group is a duplicate exactly as if the requests had come one after another. When the group
  *   fails for a reason of the input (a 4xx such as a conflicting id), nothing of it was stored and its
  *   requests are appended again one by one, so each gets its own answer;
- * - the wait is bounded: at most `maxWaiting` requests per org (more: 503 `service_unavailable`
- *   with Retry-After), each at most `maxWaitMs` (then 503); a request whose client goes away leaves
- *   the queue at once and stores nothing.
+ * - the wait is bounded: at most `maxWaitingEvents` events waiting per org (a request that would
+ *   go beyond: 503 `service_unavailable` with Retry-After — this also bounds the memory the queue
+ *   holds), each request at most `maxWaitMs` (then 503); a request whose client goes away leaves the
+ *   queue at once and stores nothing.
  * Every statement still runs under the statement budget: a transaction that cannot get the lock
  * (another process holds it) or runs long fails its requests with 503 `query_timeout` and never holds
  * the database past the budget. A running group's statements are cancelled only when every request in
  * it was abandoned (the others still wait for the answer).
  */
 export interface QueueLimits {
-  /** Requests of one org that may wait (beyond: 503). */
-  maxWaiting: number;
+  /** Events of one org that may wait, all requests together (beyond: 503). */
+  maxWaitingEvents: number;
   /** How long one request may wait for its turn (beyond: 503). */
   maxWaitMs: number;
   /** Events appended together in one transaction at most (a request larger than that goes alone). */
   maxGroupEvents: number;
 }
 
-export const DEFAULT_QUEUE_LIMITS: QueueLimits = { maxWaiting: 1000, maxWaitMs: 30_000, maxGroupEvents: 1000 };
+export const DEFAULT_QUEUE_LIMITS: QueueLimits = { maxWaitingEvents: 50_000, maxWaitMs: 30_000, maxGroupEvents: 500 };
 
 export interface QueueAppendsOptions {
   sql: SqlClient;
@@ -66,6 +67,8 @@ interface Waiting {
 interface OrgQueue {
   running: boolean;
   waiting: Waiting[];
+  /** Events in `waiting`. */
+  events: number;
 }
 
 /** Per process, on globalThis: Next.js bundles each route separately. */
@@ -82,11 +85,11 @@ export function queueAppends(opts: QueueAppendsOptions): Promise<AppendResult[]>
   if (budget.signal?.aborted) return Promise.reject(requestAbortedError());
   const all = queues();
   let q = all.get(opts.orgId);
-  if (!q) all.set(opts.orgId, (q = { running: false, waiting: [] }));
+  if (!q) all.set(opts.orgId, (q = { running: false, waiting: [], events: 0 }));
   const queue = q;
-  if (queue.waiting.length >= limits.maxWaiting) {
+  if (queue.events > 0 && queue.events + opts.events.length > limits.maxWaitingEvents) {
     return Promise.reject(
-      new AppError("service_unavailable", `too many ingest requests are waiting for this org (${queue.waiting.length}; AUDIT_INGEST_QUEUE): retry later`),
+      new AppError("service_unavailable", `too many ingest requests are waiting for this org (${queue.waiting.length} requests, ${queue.events} events; AUDIT_INGEST_QUEUE): nothing was stored, retry later`),
     );
   }
   // Issue 11: the request's own work (canonical JSON, digests, copied columns; then the full-text
@@ -103,7 +106,10 @@ export function queueAppends(opts: QueueAppendsOptions): Promise<AppendResult[]>
   return new Promise<AppendResult[]>((resolve, reject) => {
     const leave = () => {
       const i = queue.waiting.indexOf(entry);
-      if (i >= 0) queue.waiting.splice(i, 1);
+      if (i >= 0) {
+        queue.waiting.splice(i, 1);
+        queue.events -= entry.events.length;
+      }
       entry.settle();
     };
     const timer = setTimeout(() => {
@@ -129,6 +135,7 @@ export function queueAppends(opts: QueueAppendsOptions): Promise<AppendResult[]>
     };
     budget.signal?.addEventListener("abort", onAbort, { once: true });
     queue.waiting.push(entry);
+    queue.events += entry.events.length;
     if (!queue.running) void drain(opts.sql, opts.orgId, queue, limits, budget.statementTimeoutMs);
   });
 }
@@ -154,6 +161,7 @@ function takeGroup(queue: OrgQueue, maxEvents: number): Waiting[] {
     const next = queue.waiting[0]!;
     if (group.length > 0 && events + next.events.length > maxEvents) break;
     queue.waiting.shift();
+    queue.events -= next.events.length;
     next.settle();
     group.push(next);
     events += next.events.length;

@@ -9,7 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as orgs from "@/app/api/v1/admin/orgs/route";
 import * as tokens from "@/app/api/v1/admin/tokens/route";
 import * as logs from "@/app/api/v1/audit/logs/route";
+import { parseIngestBody } from "@/lib/audit/parse-ingest-body";
+import { queueAppends } from "@/lib/audit/queue-appends";
 import { verifyChain } from "@/lib/audit/verify-chain";
+import { AppError } from "@/lib/errors";
 import { getDatabase } from "@/lib/db/get-database";
 import { withQueryBudget } from "@/lib/db/query-budget";
 import { errorResponse } from "@/lib/http/respond";
@@ -72,6 +75,21 @@ describe(`ingest queue (${TEST_DB})`, () => {
     const again = await call(logs.POST, "POST", "/api/v1/audit/logs", { token: writer, body: bodies[0] });
     expect(again.status).toBe(200);
     expect(again.body.data).toMatchObject({ accepted: 0, duplicates: 100 });
+  });
+
+  it("the queue is bounded: a request that would take the waiting events past the limit answers 503 at once and stores nothing", async () => {
+    const db = await getDatabase();
+    const events = (r: number) => parseIngestBody(batch(600 + r));
+    const limits = { maxWaitingEvents: 150 };
+    // The first starts at once (it leaves the queue), the second waits (100 events), the third would make 200.
+    const outcomes = await Promise.allSettled([0, 1, 2].map((r) => queueAppends({ sql: db.sql, orgId, events: events(r), limits })));
+    expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "fulfilled", "rejected"]);
+    const refused = (outcomes[2] as PromiseRejectedResult).reason as AppError;
+    expect(refused).toBeInstanceOf(AppError);
+    expect(refused.code).toBe("service_unavailable");
+    expect(refused.message).toMatch(/AUDIT_INGEST_QUEUE/);
+    const [stored] = await db.sql.query<{ n: number }>(`SELECT count(*)::int8 AS n FROM audit_events WHERE org_id = $1 AND id LIKE 'q-602-%'`, [orgId]);
+    expect(stored!.n).toBe(0);
   });
 
   it("a genuinely slow statement still answers 503 query_timeout at the budget, and the queue goes on", async () => {
