@@ -60,6 +60,7 @@ export function newDeliveryId(): string {
 }
 
 const HOST = os.hostname();
+const INSTANCE = `${HOST}:${process.pid}`;
 
 function commonHeaders(d: Delivery): Record<string, string> {
   const h: Record<string, string> = {
@@ -67,6 +68,8 @@ function commonHeaders(d: Delivery): Record<string, string> {
     "X-Audit-Delivery": d.id,
     "X-Audit-Stream": d.streamId,
     "X-Audit-Seq-Range": `${d.seqFrom}-${d.seqTo}`,
+    /** Which instance delivered (host:pid): several instances share the streams. */
+    "X-Audit-Instance": INSTANCE,
   };
   if (d.checkpoint) {
     h["X-Audit-Checkpoint"] = Buffer.from(d.checkpoint.note, "utf8").toString("base64");

@@ -90,7 +90,7 @@ describe(`alert rules (${TEST_DB})`, () => {
   });
 
   it("fires once per window with the count, the first matching events and an explorer link; audited", async () => {
-    const c = await call(rules.POST, "POST", "/api/v1/alert-rules", { token: admin, body: { name: "MFA disabled", query: "action:user.mfa_disabled", target: { type: "webhook", url: rcv.url }, throttle_seconds: 2 } });
+    const c = await call(rules.POST, "POST", "/api/v1/alert-rules", { token: admin, body: { name: "MFA disabled", query: "action:user.mfa_disabled", target: { type: "webhook", url: rcv.url }, throttle_seconds: 3 } });
     expect(c.status).toBe(201);
     const rule = c.body.data;
     expect(rule.secret).toMatch(/^whsec_/);
@@ -105,17 +105,17 @@ describe(`alert rules (${TEST_DB})`, () => {
     expect(body.first_events.map((e: { action: string }) => e.action)).toEqual(["user.mfa_disabled", "user.mfa_disabled", "user.mfa_disabled"]);
     expect(body.first_events[0].seq).toBeGreaterThan(0);
     expect(body.link).toMatch(/^https:\/\/audit\.example\.com\/logs\?q=action%3Auser\.mfa_disabled&range=custom&from=/);
-    // More matches inside the window: held back, then one notification with their count.
+    // More matches inside the window: held back until it ends, then one notification with their count.
     await ingest([mfaOff(), mfaOff()]);
-    await evaluateUntil(async () => (await call(ruleById.GET, "GET", `/api/v1/alert-rules/${rule.id}`, { token: admin, params: { id: rule.id } })).body.data.pending_count === 2);
-    expect(rcv.received.length).toBe(1);
+    // (On a loaded machine the window may already be over when they are evaluated: then they go out at once.)
+    await evaluateUntil(async () => rcv.received.length >= 2 || (await call(ruleById.GET, "GET", `/api/v1/alert-rules/${rule.id}`, { token: admin, params: { id: rule.id } })).body.data.pending_count === 2);
     await evaluateUntil(() => rcv.received.length >= 2);
     expect(JSON.parse(rcv.received[1]!.body.toString("utf8")).count).toBe(2);
     const got = (await call(ruleById.GET, "GET", `/api/v1/alert-rules/${rule.id}`, { token: admin, params: { id: rule.id } })).body.data;
     expect(got).toMatchObject({ firings: 2, pending_count: 0, last_error: null });
     expect(got.recent_firings.map((f: { count: number }) => f.count)).toEqual([2, 3]);
     const [second, firstFiring] = got.recent_firings.map((f: { fired_at: string }) => Date.parse(f.fired_at));
-    expect(second - firstFiring).toBeGreaterThanOrEqual(2000); // one notification per 2 s window
+    expect(second - firstFiring).toBeGreaterThanOrEqual(3000); // one notification per 3 s window
     const fired = await auditOf("alert.fired", rule.id);
     expect(fired.map((f) => f.details!.count)).toEqual([3, 2]);
     // Disabled: audited with old/new; nothing fires.

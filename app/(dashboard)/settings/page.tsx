@@ -7,6 +7,7 @@ const SECTIONS = [
   { href: "/settings/users", title: "Users", text: "People who can sign in to this org and their roles." },
   { href: "/settings/tokens", title: "API tokens", text: "Credentials for services that write or read audit events." },
   { href: "/settings/retention", title: "Retention", text: "How long events are kept, and legal holds." },
+  { href: "/settings/streams", title: "Streams and alerts", text: "Deliver events to your SIEM (webhook, Splunk, Datadog, syslog); alert rules on saved queries." },
 ];
 
 export default function SettingsPage() {
