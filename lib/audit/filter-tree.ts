@@ -216,6 +216,33 @@ export function textSearchTsquery(p: string, weight?: "a" | "b" | "c"): string {
   return `(regexp_replace((${q})::text, '''((?:[^'']|'''')*)''', '''\\1'':${label}', 'g'))::tsquery`;
 }
 
+/**
+ * A to_tsquery text for `*` patterns (any of them): the whole words of each pattern AND-ed, a word
+ * right before a `*` as a prefix (`Polic*` → 'polic':*); a word right after a `*` (a suffix) cannot be
+ * looked up and is left to the exact re-check. Null when some pattern has no usable word (then the
+ * pattern has no index access path of its own).
+ */
+function prefixQuery(patterns: readonly string[], weight?: "A" | "B" | "C"): string | null {
+  const w = weight ?? "";
+  const alts: string[] = [];
+  for (const p of patterns) {
+    const terms: string[] = [];
+    const parts = p.toLowerCase().split("*");
+    parts.forEach((part, i) => {
+      const words = [...part.matchAll(/[\p{L}\p{N}]+/gu)].map((m) => ({ w: m[0], start: m.index!, end: m.index! + m[0].length }));
+      for (const x of words) {
+        const afterStar = i > 0 && x.start === 0;
+        const beforeStar = i < parts.length - 1 && x.end === part.length;
+        if (afterStar) continue;
+        terms.push(`'${x.w}':${beforeStar ? "*" : ""}${w}`);
+      }
+    });
+    if (!terms.length) return null;
+    alts.push(terms.length === 1 ? terms[0]! : `(${terms.join(" & ")})`);
+  }
+  return alts.join(" | ");
+}
+
 /** Web-search text of exact values as phrases (any of them): `"a b" or "c"`. Null when no value has a word. */
 function phrases(values: readonly string[]): string | null {
   const parts = values.map((v) => v.split("*").filter((s) => /[\p{L}\p{N}]/u.test(s))).filter((ps) => ps.length).map((ps) => ps.map((s) => `"${s.replaceAll('"', " ")}"`).join(" "));
@@ -271,7 +298,11 @@ export function treeSql(node: FilterNode, b: SqlBuilder, a = "e"): string {
       if (node.op === "in") exact = norm.length === 1 ? `${col} = ${b.param(norm[0]!)}` : `${col} = ANY(${b.param(norm)}::text[])`;
       else exact = `${col} LIKE ANY(${b.param(norm.map(likePattern))}::text[])`;
       // Fields without an index of their own but in the search document: the search index first.
-      if (!spec.column?.indexed && spec.search) {
+      if (!spec.column?.indexed && spec.search && node.op === "like") {
+        const q = prefixQuery(vals, spec.search);
+        if (q) return `(${a}.search_vector @@ to_tsquery('simple', ${b.param(q)}) AND ${exact})`;
+      }
+      if (!spec.column?.indexed && spec.search && node.op === "in") {
         const words = phrases(vals);
         if (words) return `(${a}.search_vector @@ ${textSearchTsquery(b.param(words), spec.search.toLowerCase() as "a" | "b" | "c")} AND ${exact})`;
       }

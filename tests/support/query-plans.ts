@@ -93,6 +93,7 @@ export const EXPLORER_INPUTS: ExplorerParams[] = [
   { q: "outcome:denied" },
   { q: "(outcome:failure OR outcome:denied) actor_type:service_account" },
   { q: "created:>2025-06-01", from: "2025-06-15" },
-  { q: "repo:acme/repo_1* -has:repository" },
+  { q: "repo:acme/repo_1*" },
+  { q: "-has:repository actor:user-7" },
 ];
 
