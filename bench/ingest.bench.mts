@@ -50,14 +50,28 @@ async function runClients<T>(items: T[], clients: number, work: (item: T, client
   return (performance.now() - t0) / 1000;
 }
 
+/** Refusals and connection errors met (each retried after a pause, as a producer would). */
+const refused: string[] = [];
+
 async function post(base: string, token: string, events: EventInput[]): Promise<void> {
-  const r = await fetch(`${base}/api/v1/audit/logs`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: JSON.stringify({ events }),
-  });
-  if (r.status !== 201) throw new Error(`ingest answered ${r.status}: ${await r.text()}`);
-  await r.arrayBuffer();
+  for (let attempt = 1; ; attempt++) {
+    let problem: string;
+    try {
+      const r = await fetch(`${base}/api/v1/audit/logs`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ events }),
+      });
+      const text = await r.text();
+      if (r.status === 201) return;
+      problem = `${r.status}: ${text.slice(0, 200)}`;
+    } catch (e) {
+      problem = `connection: ${(e as Error).message} ${String((e as { cause?: unknown }).cause ?? "")}`.slice(0, 200);
+    }
+    refused.push(problem);
+    if (attempt >= 5) throw new Error(`ingest refused 5 times, last: ${problem}`);
+    await new Promise((res) => setTimeout(res, 500 * attempt));
+  }
 }
 
 export default async function ingest(ctx: BenchContext): Promise<BenchRow[]> {
@@ -193,6 +207,7 @@ export default async function ingest(ctx: BenchContext): Promise<BenchRow[]> {
       { metric: "ingest ÷ raw (4 clients × 1000)", value: ratio, unit: "×", target: "≥ 0.5", pass: ratio >= 0.5 },
       { metric: "ingest ÷ raw (one statement)", value: httpRate / raw1Rate, unit: "×" },
       { metric: "multi-org HTTP ingest (8 orgs, 8 clients)", value: multiRate, unit: "events/s" },
+      { metric: `ingest requests refused or cut and retried${refused.length ? ` (first: ${refused[0]})` : ""}`, value: refused.length, unit: "" },
       { metric: "search lag after the 201 (max of 5)", value: Math.max(...lags), unit: "ms", target: "≤ 1000 ms", pass: Math.max(...lags) <= 1000 },
       ...[...breakdown].sort((a, b) => b[1] - a[1]).map(([k, v]) => ({ metric: `per batch: ${k}`, value: perBatch(v), unit: "ms" })),
       { metric: "per batch: one HTTP client, whole request", value: (oneSecs * 1000) / httpOne.length, unit: "ms" },
