@@ -46,7 +46,7 @@ registerRoute({
       description: "Ranked results and the total number of matches.",
       schema: SearchResponse,
       headers: {
-        "X-Total-Relation": { description: "`eq`: `total` is exact; `gte`: more than 10 000 entries match and `total` is 10 000.", schema: { type: "string", enum: ["eq", "gte"] } },
+        "X-Total-Relation": { description: "`eq`: `total` is exact; `gte`: more than 1 000 entries match and `total` is 1 000.", schema: { type: "string", enum: ["eq", "gte"] } },
       },
     },
   },
