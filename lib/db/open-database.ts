@@ -147,7 +147,8 @@ async function cancelBackend(url: string, pid: number): Promise<void> {
   const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
   try {
     await c.connect();
-    await c.query("SELECT pg_cancel_backend($1)", [pid]);
+    // ::int4: Citus adds pg_cancel_backend(bigint) (global process ids); an untyped parameter is ambiguous there
+    await c.query("SELECT pg_cancel_backend($1::int4)", [pid]);
   } catch {
     /* the server is gone or the statement finished: nothing to cancel */
   } finally {

@@ -3,6 +3,7 @@ import { appendEvents } from "@/lib/audit/append-events";
 import { withAuditedChange } from "@/lib/audit/audit-change";
 import type { Actor } from "@/lib/audit/event-schema";
 import { verifyChain } from "@/lib/audit/verify-chain";
+import { hasCitus } from "@/lib/db/distribute-tables";
 import { createToken, revokeToken } from "@/lib/auth/manage-tokens";
 import { cancelExport } from "@/lib/exports/cancel-export";
 import { createLogExport } from "@/lib/exports/create-export";
@@ -45,17 +46,19 @@ const failure = /forced append failure/;
 beforeAll(async () => {
   t = await createTestDatabase();
   orgId = (await createTestOrg(t.db, "atomic")).id;
+  // One statement at a time (Citus refuses trigger DDL inside a multi-statement string); on Citus
+  // the trigger runs on the workers' shards, so the table it reads is a reference table (on every node).
+  await t.db.sql.exec(`CREATE TABLE h5_fail_actions (action text PRIMARY KEY)`);
+  if (await hasCitus(t.db.sql)) await t.db.sql.query(`SELECT create_reference_table('h5_fail_actions')`);
   await t.db.sql.exec(`
-    CREATE TABLE h5_fail_actions (action text PRIMARY KEY);
     CREATE FUNCTION h5_fail_append() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       IF EXISTS (SELECT 1 FROM h5_fail_actions WHERE action = NEW.action) THEN
         RAISE EXCEPTION 'forced append failure of %', NEW.action;
       END IF;
       RETURN NEW;
-    END $$;
-    CREATE TRIGGER h5_fail_append BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION h5_fail_append();
-  `);
+    END $$`);
+  await t.db.sql.exec(`CREATE TRIGGER h5_fail_append BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION h5_fail_append()`);
 });
 afterAll(async () => {
   await t?.drop();

@@ -13,18 +13,26 @@ import { appendEvents } from "@/lib/audit/append-events";
 import { ANALYTICS_EXACT, analyticsDrift } from "../support/analytics-drift";
 import { createScratchPostgres, createTestDatabase, TEST_DB, type TestDb } from "../support/test-database";
 
-/** The public schema as rows that differ whenever the structure differs. */
+/**
+ * The public schema as rows that differ whenever the structure differs. Objects of extensions
+ * (Citus puts views and functions into public) and triggers of other schemas are not ours.
+ */
 async function describeSchema(sql: SqlClient) {
   const q = (text: string) => sql.query(text);
+  const notExtension = (catalog: string, oid: string) =>
+    `NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = '${catalog}'::regclass AND d.objid = ${oid} AND d.deptype = 'e')`;
   return {
     columns: await q(`SELECT table_name, column_name, data_type, udt_name, is_nullable, column_default, character_maximum_length, datetime_precision
-      FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, column_name`),
+      FROM information_schema.columns WHERE table_schema = 'public'
+        AND ${notExtension("pg_class", "(quote_ident(table_schema) || '.' || quote_ident(table_name))::regclass")}
+      ORDER BY table_name, column_name`),
     indexes: await q(`SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY tablename, indexname`),
     constraints: await q(`SELECT conrelid::regclass::text AS tbl, conname, pg_get_constraintdef(oid) AS def FROM pg_constraint
       WHERE connamespace = 'public'::regnamespace AND contype <> 'n' ORDER BY 1, 2`),
     triggers: await q(`SELECT tgrelid::regclass::text AS tbl, tgname, tgenabled::text AS enabled, pg_get_triggerdef(oid) AS def FROM pg_trigger
-      WHERE NOT tgisinternal ORDER BY 1, 2`),
-    functions: await q(`SELECT proname, pg_get_functiondef(oid) AS def FROM pg_proc WHERE pronamespace = 'public'::regnamespace ORDER BY 1`),
+      WHERE NOT tgisinternal AND tgrelid IN (SELECT oid FROM pg_class WHERE relnamespace = 'public'::regnamespace) ORDER BY 1, 2`),
+    functions: await q(`SELECT proname, pg_get_functiondef(oid) AS def FROM pg_proc p WHERE pronamespace = 'public'::regnamespace
+      AND ${notExtension("pg_proc", "p.oid")} ORDER BY 1`),
   };
 }
 

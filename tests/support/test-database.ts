@@ -99,6 +99,9 @@ export async function createScratchPostgres(admin: string = adminUrl(), prefix =
       const shards = Number(process.env.TEST_CITUS_SHARD_COUNT || 4);
       await onNode(url, [
         `ALTER DATABASE ${name} SET citus.shard_count = ${shards}`,
+        // Tests tamper as a superuser would (DISABLE TRIGGER, a failing trigger): on distributed
+        // tables Citus wants this for any trigger DDL. The service itself does not need it.
+        `ALTER DATABASE ${name} SET citus.enable_unsafe_triggers = on`,
         `SELECT citus_set_coordinator_host('${u.hostname}', ${Number(u.port || 5432)})`,
         ...workers.map((w) => `SELECT citus_add_node('${w.host}', ${w.port})`),
       ]);
