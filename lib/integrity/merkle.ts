@@ -69,15 +69,19 @@ function leafHashLatin1(data: Uint8Array | string): string {
   return digestLatin1(buf);
 }
 
+// The hash size as a module-local constant: an imported binding can compile to a getter call per
+// access (tsx, bundlers), which the per-node loops below would pay 64 times per node.
+const H = HASH_SIZE;
+
 // One scratch buffer for interior nodes: hashing is synchronous, so it is never shared.
-const scratch = new Uint8Array(1 + 2 * HASH_SIZE);
+const scratch = new Uint8Array(1 + 2 * H);
 scratch[0] = 0x01;
 
 /** SHA-256(0x01 ‖ left ‖ right). */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  if (left.length === HASH_SIZE && right.length === HASH_SIZE) {
+  if (left.length === H && right.length === H) {
     scratch.set(left, 1);
-    scratch.set(right, 1 + HASH_SIZE);
+    scratch.set(right, 1 + H);
     return sha256(scratch);
   }
   const buf = new Uint8Array(1 + left.length + right.length);
@@ -89,9 +93,9 @@ export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
 
 /** nodeHash over 32-byte hashes held as latin1 strings (no allocation but the digest string). */
 function nodeHashLatin1(left: string, right: string): string {
-  for (let i = 0; i < HASH_SIZE; i++) {
+  for (let i = 0; i < H; i++) {
     scratch[1 + i] = left.charCodeAt(i);
-    scratch[1 + HASH_SIZE + i] = right.charCodeAt(i);
+    scratch[1 + H + i] = right.charCodeAt(i);
   }
   return digestLatin1(scratch);
 }
@@ -478,12 +482,12 @@ export function extendFrontierPacked({
   count: number;
 }): { frontier: Frontier; size: number } {
   checkFrontier(frontier, size);
-  if (!Number.isSafeInteger(count) || count < 0 || offset < 0 || offset + count * HASH_SIZE > packed.length) {
+  if (!Number.isSafeInteger(count) || count < 0 || offset < 0 || offset + count * H > packed.length) {
     throw new AppError("invalid_parameter", "packed leaf hashes: the range exceeds the buffer", { field: "packed" });
   }
   const buf = Buffer.from(packed.buffer, packed.byteOffset, packed.byteLength);
   const stack = frontier.map(toLatin1);
-  const n = extendStack(stack, size, count, (k) => buf.toString("latin1", offset + k * HASH_SIZE, offset + (k + 1) * HASH_SIZE), null, []);
+  const n = extendStack(stack, size, count, (k) => buf.toString("latin1", offset + k * H, offset + (k + 1) * H), null, []);
   return { frontier: stack.map(latin1Bytes), size: n };
 }
 
