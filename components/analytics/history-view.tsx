@@ -282,7 +282,7 @@ function RepoPicker({ options, chosen, onChange }: { options: { id: string; name
           <ChevronDown className="h-4 w-4" aria-hidden />
         </Popover.Trigger>
         <Popover.Portal>
-          <Popover.Content align="start" sideOffset={4} className="z-30 w-72 rounded-md border border-slate-200 bg-white p-2 text-sm shadow-lg dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100">
+          <Popover.Content aria-label="Repositories to chart" align="start" sideOffset={4} className="z-30 w-72 rounded-md border border-slate-200 bg-white p-2 text-sm shadow-lg dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100">
             <fieldset>
               <legend className="mb-1 text-xs font-medium text-slate-600 dark:text-slate-300">Pick two or more to compare them side by side</legend>
               {options.map((o) => (

@@ -67,7 +67,7 @@ export function Histogram({ data, loading, onSelect }: { data: EventBuckets | un
               onMouseUp={finish}
               onMouseLeave={() => setDrag(null)}
             >
-              <XAxis dataKey="i" ticks={[...tickLabels.keys()]} interval={0} tickFormatter={(i: number) => tickLabels.get(i) ?? ""} tick={{ fontSize: 10, fill: "currentColor" }} stroke="currentColor" className="text-slate-500" data-testid="histogram-axis" />
+              <XAxis dataKey="i" ticks={[...tickLabels.keys()]} interval={0} tickFormatter={(i: number | string) => tickLabels.get(Number(i)) ?? ""} tick={{ fontSize: 10, fill: "currentColor" }} stroke="currentColor" className="text-slate-500" data-testid="histogram-axis" />
               <YAxis width={36} tick={{ fontSize: 10, fill: "currentColor" }} allowDecimals={false} stroke="currentColor" className="text-slate-500" />
               <Tooltip
                 cursor={{ fill: "rgba(99,102,241,0.12)" }}

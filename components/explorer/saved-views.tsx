@@ -44,7 +44,7 @@ export function SavedViews() {
         <Bookmark className="h-4 w-4" aria-hidden /> Views
       </Popover.Trigger>
       <Popover.Portal>
-        <Popover.Content align="end" sideOffset={4} className="z-30 w-[min(22rem,calc(100vw-1rem))] rounded-md border border-slate-200 bg-white p-3 text-sm shadow-lg dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100" data-testid="saved-views">
+        <Popover.Content aria-label="Saved views" align="end" sideOffset={4} className="z-30 w-[min(22rem,calc(100vw-1rem))] rounded-md border border-slate-200 bg-white p-3 text-sm shadow-lg dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100" data-testid="saved-views">
           <form
             className="flex items-end gap-2"
             onSubmit={(e) => {
