@@ -48,6 +48,8 @@ export default defineConfig({
       AUDIT_ADMIN_PASSWORD: E2E_ADMIN.password,
       AUDIT_ADMIN_ORG: "acme",
       AUDIT_ROOT_TOKEN: E2E_ROOT_TOKEN,
+      // e2e/streams.spec.ts: the test's webhook receiver listens on 127.0.0.1.
+      AUDIT_STREAMS_ALLOW_PRIVATE: "1",
       PORT: String(E2E_PORT),
       ...(process.env.NEXT_DIST_DIR && { NEXT_DIST_DIR: process.env.NEXT_DIST_DIR }),
       DATABASE_URL: "",
