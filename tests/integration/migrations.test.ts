@@ -27,8 +27,10 @@ async function describeSchema(sql: SqlClient) {
         AND ${notExtension("pg_class", "(quote_ident(table_schema) || '.' || quote_ident(table_name))::regclass")}
       ORDER BY table_name, column_name`),
     indexes: await q(`SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY tablename, indexname`),
+    // (through pg_class: Citus hides the coordinator's shard tables there, not in pg_constraint)
     constraints: await q(`SELECT conrelid::regclass::text AS tbl, conname, pg_get_constraintdef(oid) AS def FROM pg_constraint
-      WHERE connamespace = 'public'::regnamespace AND contype <> 'n' ORDER BY 1, 2`),
+      WHERE connamespace = 'public'::regnamespace AND contype <> 'n'
+        AND conrelid IN (SELECT oid FROM pg_class WHERE relnamespace = 'public'::regnamespace) ORDER BY 1, 2`),
     triggers: await q(`SELECT tgrelid::regclass::text AS tbl, tgname, tgenabled::text AS enabled, pg_get_triggerdef(oid) AS def FROM pg_trigger
       WHERE NOT tgisinternal AND tgrelid IN (SELECT oid FROM pg_class WHERE relnamespace = 'public'::regnamespace) ORDER BY 1, 2`),
     functions: await q(`SELECT proname, pg_get_functiondef(oid) AS def FROM pg_proc p WHERE pronamespace = 'public'::regnamespace
