@@ -277,13 +277,14 @@ async function verifyInSnapshot(opts: { tx: SqlExecutor; workers: SqlExecutor[];
   // its predecessor in the window, no gap) and sends only the aggregate: the leaf hashes packed
   // (32 bytes each, in seq order), the in-range hashes joined by "\n" (the verification hash), the
   // first entry's previous_hash (its link to the window before), the last entry's hash, and the
-  // entries' row versions run-length encoded (xmin changes once per ingest transaction). No object
+  // entries' row versions run-length encoded (xmin changes once per ingest transaction). A NULL
+  // anywhere in a check (a NOT NULL dropped by ALTER TABLE) counts as a failure. No object
   // per entry is made on either side (issue 9: ≥ 200 000 entries/s). The hashes are computed below
   // the window function, so that it buffers small rows (not the contents), and the aggregates take
   // the rows in the window's seq order without an ORDER BY of their own (which costs PostgreSQL 15 a
   // sort per aggregate): were the order ever different, the recomputed roots would not match the
   // signed ones — a false alarm, never a false pass (the links are checked in the window, in order).
-  const aggText = `SELECT count(*)::int8 AS n, min(r.seq) AS lo, max(r.seq) AS hi, coalesce(bool_and(r.ok), true) AS ok,
+  const aggText = `SELECT count(*)::int8 AS n, min(r.seq) AS lo, max(r.seq) AS hi, bool_and(coalesce(r.ok, false)) AS ok,
       min(r.previous_hash) FILTER (WHERE r.lag_seq IS NULL) AS first_prev,
       coalesce(bool_or(r.in_range) FILTER (WHERE r.lag_seq IS NULL), false) AS first_in_range,
       min(r.hash) FILTER (WHERE r.lead_seq IS NULL) AS last_hash,

@@ -486,4 +486,17 @@ describe(`tamper attacks on the log, detected by verify (${TEST_DB})`, () => {
       await db.sql.exec(`ALTER TABLE audit_events ENABLE ALWAYS TRIGGER audit_events_no_update_delete`);
     }
   });
+
+  it("a NOT NULL dropped by ALTER TABLE and the last entry's hash set to NULL → hash_mismatch names it (a NULL never passes a check)", async () => {
+    const orgId = await loggedOrg();
+    const [row] = await db.sql.query<{ hash: string }>(`SELECT hash FROM audit_events WHERE org_id = $1 AND seq = 8`, [orgId]);
+    await tamper(orgId, [`ALTER TABLE audit_events ALTER COLUMN hash DROP NOT NULL`, `UPDATE audit_events SET hash = NULL WHERE org_id = $1 AND seq = 8`]);
+    try {
+      const v = await verify(orgId);
+      expect(v.verified).toBe(false);
+      expectProblem(v, { problem: "hash_mismatch", seq: 8 });
+    } finally {
+      await tamper(orgId, [`UPDATE audit_events SET hash = '${row!.hash}' WHERE org_id = $1 AND seq = 8`, `ALTER TABLE audit_events ALTER COLUMN hash SET NOT NULL`]);
+    }
+  });
 });
