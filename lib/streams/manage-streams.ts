@@ -7,7 +7,7 @@ import { AppError } from "../errors";
 import { assertDestinationHost } from "./check-destination";
 import { newWebhookSecret, sealSecret } from "./secret-box";
 import { getStreamConfig } from "./stream-config";
-import { destinationOf, savedQueryFilter, selectStream, STREAM_COLUMNS, toStreamJson, type StreamRowWithLag } from "./stream-rows";
+import { destinationOf, savedQueryFilter, selectStream, toStreamJson, withLag, type StreamRow } from "./stream-rows";
 import type { CreateStream, DestinationInput, DestinationView, ReplayStream, StreamJson, UpdateStream } from "./stream-schemas";
 import { kickStreamWorker } from "./stream-signals";
 
@@ -83,9 +83,9 @@ export async function createStream(opts: { db: Database; orgId: string; input: C
 }
 
 export async function listStreams(opts: { db: Database; orgId: string }): Promise<StreamJson[]> {
-  const rows = await opts.db.sql.query<StreamRowWithLag>(`SELECT ${STREAM_COLUMNS} FROM audit_streams s WHERE s.org_id = $1 ORDER BY s.created_at, s.id`, [opts.orgId]);
+  const rows = await opts.db.sql.query<StreamRow>(`SELECT * FROM audit_streams WHERE org_id = $1 ORDER BY created_at, id`, [opts.orgId]);
   const now = new Date();
-  return rows.map((r) => toStreamJson(r, now));
+  return (await withLag(opts.db.sql, opts.orgId, rows)).map((r) => toStreamJson(r, now));
 }
 
 export async function getStream(opts: { db: Database; orgId: string; id: string }): Promise<StreamJson> {

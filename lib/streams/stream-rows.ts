@@ -48,17 +48,30 @@ export function destinationOf(r: { destination_type: string; destination: unknow
   return { ...asJson<Omit<DestinationView, "type">>(r.destination), type: r.destination_type as DestinationType };
 }
 
-/** The SELECT list that adds head_seq, next_received_at and org_slug to a stream row aliased `s`. */
-export const STREAM_COLUMNS = `s.*,
-  (SELECT max(e.seq) FROM audit_events e WHERE e.org_id = s.org_id) AS head_seq,
-  (SELECT e.received_at FROM audit_events e WHERE e.org_id = s.org_id AND e.seq > s.cursor_seq ORDER BY e.seq LIMIT 1) AS next_received_at,
-  (SELECT o.slug FROM orgs o WHERE o.id = s.org_id) AS org_slug`;
+/**
+ * Adds head_seq, next_received_at and org_slug to stream rows of one org: one query for the head and
+ * one primary-key probe per stream (each filtered on org_id, so every statement stays on one node
+ * of a distributed cluster).
+ */
+export async function withLag(sql: SqlExecutor, orgId: string, rows: StreamRow[]): Promise<StreamRowWithLag[]> {
+  if (!rows.length) return [];
+  const [head] = await sql.query<{ n: number | string | null; slug: string | null }>(
+    `SELECT (SELECT max(seq) FROM audit_events WHERE org_id = $1) AS n, (SELECT slug FROM orgs WHERE id = $1) AS slug`,
+    [orgId],
+  );
+  const out: StreamRowWithLag[] = [];
+  for (const r of rows) {
+    const [next] = await sql.query<{ received_at: Date }>(`SELECT received_at FROM audit_events WHERE org_id = $1 AND seq > $2 ORDER BY seq LIMIT 1`, [orgId, r.cursor_seq]);
+    out.push({ ...r, head_seq: head?.n ?? null, next_received_at: next?.received_at ?? null, org_slug: head?.slug ?? null });
+  }
+  return out;
+}
 
 export async function selectStream(sql: SqlExecutor, orgId: string, id: string, forUpdate = false): Promise<StreamRowWithLag | null> {
-  const rows = forUpdate
-    ? await sql.query<StreamRowWithLag>(`SELECT s.*, NULL AS head_seq, NULL AS next_received_at, NULL AS org_slug FROM audit_streams s WHERE s.org_id = $1 AND s.id = $2 FOR UPDATE`, [orgId, id])
-    : await sql.query<StreamRowWithLag>(`SELECT ${STREAM_COLUMNS} FROM audit_streams s WHERE s.org_id = $1 AND s.id = $2`, [orgId, id]);
-  return rows[0] ?? null;
+  const rows = await sql.query<StreamRow>(`SELECT * FROM audit_streams WHERE org_id = $1 AND id = $2${forUpdate ? " FOR UPDATE" : ""}`, [orgId, id]);
+  if (!rows[0]) return null;
+  if (forUpdate) return { ...rows[0], head_seq: null, next_received_at: null, org_slug: null };
+  return (await withLag(sql, orgId, rows))[0]!;
 }
 
 const ts = (d: Date | null) => (d ? formatTimestamp(new Date(d)) : null);
