@@ -43,7 +43,8 @@ export default async function streams(ctx: BenchContext): Promise<BenchRow[]> {
     AUDIT_RATE_LIMIT: "0",
     AUDIT_STREAMS_ALLOW_PRIVATE: "1",
     AUDIT_STREAMS_CA_FILE: cert.certFile,
-    AUDIT_STREAMS_POLL_MS: process.env.BENCH_STREAMS_POLL_MS ?? "100",
+    // The product's defaults (poll 250 ms, batches of 500, 2 delivery loops) unless overridden here.
+    ...(process.env.BENCH_STREAMS_POLL_MS && { AUDIT_STREAMS_POLL_MS: process.env.BENCH_STREAMS_POLL_MS }),
   });
   try {
     await api(server.base, "POST", "/api/v1/admin/orgs", ROOT, { slug: "bench" });
