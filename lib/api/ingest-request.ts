@@ -19,6 +19,7 @@ export async function ingestRequest(opts: { db: Database; req: Request; orgId: s
     events,
     fieldPrefix: isBatch ? "events" : "",
     limits: { maxWaitingEvents: cfg.AUDIT_INGEST_QUEUE, maxWaitMs: cfg.AUDIT_INGEST_WAIT_MS },
+    vectorsAhead: opts.db.kind === "postgresql", // PGlite is one session (lib/audit/queue-appends.ts)
   });
   const created = results.filter((r) => r.status === "created").length;
   return { created, duplicates: results.length - created, events: results };

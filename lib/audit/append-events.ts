@@ -174,6 +174,8 @@ export async function appendEventsInTx(opts: AppendEventsInTxOptions): Promise<A
  */
 export async function appendPreparedInTx(opts: { tx: SqlExecutor; orgId: string; batches: PreparedAppend[] }): Promise<AppendResult[]> {
   const { tx } = opts;
+  // Vectors not computed yet (PGlite's queue leaves them to the transaction): now, before the lock.
+  for (const b of opts.batches) await computeSearchVectors(tx, b);
   const events = opts.batches.length === 1 ? opts.batches[0]!.events : opts.batches.flatMap((b) => b.events);
   const head = await lockChainHead(tx, opts.orgId);
   const ids = [...new Set(events.map((e) => e.id))];

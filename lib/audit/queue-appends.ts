@@ -48,6 +48,12 @@ export interface QueueAppendsOptions {
   /** As appendEvents: "events" for a batch, "" for a single event. */
   fieldPrefix?: string;
   limits?: Partial<QueueLimits>;
+  /**
+   * Compute the full-text vectors on arrival, on a pooled connection of their own, while the request
+   * waits (default true: PostgreSQL). PGlite is one session: there they are computed in the group's
+   * transaction instead (before its lock), so waiting requests do not queue statements on it.
+   */
+  vectorsAhead?: boolean;
 }
 
 interface Waiting {
@@ -101,7 +107,7 @@ export function queueAppends(opts: QueueAppendsOptions): Promise<AppendResult[]>
   } catch (e) {
     return Promise.reject(e);
   }
-  const ready = computeSearchVectors(opts.sql, prepared);
+  const ready = opts.vectorsAhead === false ? Promise.resolve() : computeSearchVectors(opts.sql, prepared);
   ready.catch(() => undefined); // reported by the group that awaits it
   return new Promise<AppendResult[]>((resolve, reject) => {
     const leave = () => {
