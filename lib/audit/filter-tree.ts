@@ -274,13 +274,20 @@ export function treeSql(node: FilterNode, b: SqlBuilder, a = "e"): string {
     case "text":
       return `${a}.search_vector @@ ${textSearchTsquery(b.param(node.query), node.weight)}`;
     case "changed": {
-      const exact = `((${a}.content::jsonb -> 'changes') ?| ${b.param(node.keys)}::text[])`;
+      // Text tests first (canonical JSON: `"changes":` and `"<key>":` occur), then the exact jsonb test.
+      const text = node.keys.length === 1 ? ` AND strpos(${a}.content, ${b.param(`${JSON.stringify(node.keys[0])}:`)}) > 0` : "";
+      const exact = `(strpos(${a}.content, '"changes":') > 0${text} AND (${a}.content::jsonb -> 'changes') ?| ${b.param(node.keys)}::text[])`;
       const words = phrases(node.keys);
       return words ? `(${a}.search_vector @@ ${textSearchTsquery(b.param(words), "b")} AND ${exact})` : exact;
     }
     case "present": {
       const spec = fieldSpec(node.field);
-      return spec.column ? `${fieldSql(node.field, a)} IS NOT NULL` : spec.path.length === 1 ? `(${a}.content::jsonb ? ${b.param(spec.path[0]!)})` : `${contentSql(node.field, a)} IS NOT NULL`;
+      if (spec.column) return `${fieldSql(node.field, a)} IS NOT NULL`;
+      if (spec.path.length > 1) return `${contentSql(node.field, a)} IS NOT NULL`;
+      // A cheap text test first (the content is canonical JSON: a member is `"name":`), so only rows
+      // that can have the member are parsed; the jsonb test is the exact one.
+      const key = spec.path[0]!;
+      return `(strpos(${a}.content, ${b.param(`"${key}":`)}) > 0 AND ${a}.content::jsonb ? ${b.param(key)})`;
     }
     case "ip": {
       const expr = fieldSpec(node.field).indexedExpression?.replaceAll("e.", `${a}.`) ?? `(${contentSql(node.field, a)})::inet`;
