@@ -397,6 +397,15 @@ describe(`stream delivery (${TEST_DB})`, () => {
     expect(syslog.messages.some((m) => m.includes(" checkpoint [checkpoint@32473 "))).toBe(true);
   });
 
+  it("syslog over TLS (RFC 5425, the certificate checked against AUDIT_STREAMS_CA_FILE) gets every event in order", async () => {
+    const syslog = await startSyslogReceiver({ tls: cert });
+    receivers.push(syslog);
+    const s = await createStream({ name: "syslog-tls", destination: { type: "syslog", host: "127.0.0.1", port: syslog.port, tls: true } });
+    await ingest(120);
+    await drain(caughtUp(s.id));
+    expect(chainReport(syslog.events())).toMatchObject({ missing: [], brokenLinks: [], duplicates: 0, first: s.cursor_seq + 1, last: await head() });
+  });
+
   it("two workers share several streams: each event is delivered once per stream, in order", async () => {
     const rcvs = await Promise.all([webhook(), webhook(), webhook()]);
     const ss: { id: string; cursor_seq: number }[] = [];

@@ -12,6 +12,7 @@ import https from "node:https";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import tls from "node:tls";
 
 export interface SelfSigned {
   key: string;
@@ -148,11 +149,11 @@ export interface SyslogReceiver {
   close(): Promise<void>;
 }
 
-/** A syslog TCP listener that reads octet-counted frames (`<len> <msg>`) and closes its side on EOF. */
-export async function startSyslogReceiver(): Promise<SyslogReceiver> {
+/** A syslog TCP (or TLS, RFC 5425) listener that reads octet-counted frames (`<len> <msg>`) and closes its side on EOF. */
+export async function startSyslogReceiver(opts: { tls?: SelfSigned } = {}): Promise<SyslogReceiver> {
   const messages: string[] = [];
   const sockets = new Set<net.Socket>();
-  const server = net.createServer((s) => {
+  const onSocket = (s: net.Socket) => {
     sockets.add(s);
     let buf = Buffer.alloc(0);
     s.on("data", (c: Buffer) => {
@@ -169,7 +170,8 @@ export async function startSyslogReceiver(): Promise<SyslogReceiver> {
     s.on("end", () => s.end());
     s.on("close", () => sockets.delete(s));
     s.on("error", () => undefined);
-  });
+  };
+  const server = opts.tls ? tls.createServer({ key: opts.tls.key, cert: opts.tls.cert }, onSocket) : net.createServer(onSocket);
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const port = (server.address() as net.AddressInfo).port;
   return {
