@@ -35,7 +35,7 @@ export default defineConfig({
   webServer: {
     command: `node node_modules/next/dist/bin/next start -p ${E2E_PORT} -H 127.0.0.1`,
     url: `${baseURL}/api/health`,
-    timeout: 180_000,
+    timeout: 600_000,
     // E2E_REUSE=1 with E2E_PORT=<port>: run against a server you started yourself (same admin env).
     reuseExistingServer: process.env.E2E_REUSE === "1",
     stdout: "pipe",

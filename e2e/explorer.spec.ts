@@ -70,6 +70,9 @@ test("autocomplete suggests keys and values", async ({ page }) => {
   await box.pressSequentially("act");
   await expect(page.getByRole("option", { name: /^action:/ })).toBeVisible();
   await expect(page.getByRole("option", { name: /^actor:/ })).toBeVisible();
+  // one more letter leaves only action: (the keys' order comes from the field registry)
+  await box.pressSequentially("i");
+  await expect(page.getByRole("option", { name: /^actor:/ })).toHaveCount(0);
   await box.press("ArrowDown");
   await box.press("Enter");
   await expect(box).toHaveValue("action:");
