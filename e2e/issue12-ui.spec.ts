@@ -107,7 +107,7 @@ test("finding 6: long values wrap and fold, raw JSON wraps, panels stay in the v
       changes: { action: { old: "monitor", new: "block" }, blob: { old: "short", new: long } },
       details: { note: long },
     },
-    { actor: { id: actor, type: "service_account" }, action: "config.changed", resource: { type: "config", id: `c-${uid()}` }, changes: { settings: { old: big, new: bigNew } } },
+    { actor: { id: actor, type: "service_account" }, action: "settings.changed", resource: { type: "config", id: `c-${uid()}` }, changes: { settings: { old: big, new: bigNew } } },
   ]);
   await page.goto(`/logs/${longId}`);
   await expect(page.getByRole("heading", { level: 1 })).toContainText("policy.update");
