@@ -63,7 +63,12 @@ interface EventRow {
 }
 
 export function rowToEvent(r: EventRow): StoredEvent {
-  return { ...(JSON.parse(r.content) as StoredEvent), hash: r.hash, previous_hash: r.previous_hash };
+  // Set on the freshly parsed object, not spread into a new one: the same keys in the same order,
+  // a third of the CPU (spreading 50 parsed rows was ~1 ms of a list request's server CPU).
+  const e = JSON.parse(r.content) as StoredEvent;
+  e.hash = r.hash;
+  e.previous_hash = r.previous_hash;
+  return e;
 }
 
 export interface ListEventsOptions {
