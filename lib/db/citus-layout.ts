@@ -19,7 +19,21 @@ export const COLOCATION_TABLE = "audit_events";
 /** Referenced before distributed tables are created (their foreign keys point here). */
 export const REFERENCE_TABLES = ["orgs", "users", "api_tokens", "memberships", "sessions", "invitations"] as const;
 
-export const COORDINATOR_TABLES = ["_prisma_migrations", "export_jobs", "export_chunks", "service_secrets", "sign_in_throttles", "rate_limit_windows"] as const;
+/**
+ * Work queues claimed across orgs with `FOR UPDATE SKIP LOCKED` (Citus refuses row locks in a query
+ * over all shards) stay here too: streams, alert rules and their firings (which reference the rules).
+ */
+export const COORDINATOR_TABLES = [
+  "_prisma_migrations",
+  "export_jobs",
+  "export_chunks",
+  "service_secrets",
+  "sign_in_throttles",
+  "rate_limit_windows",
+  "audit_streams",
+  "audit_alert_rules",
+  "audit_alert_firings",
+] as const;
 
 /**
  * Functions that work on one org's co-located rows and must run on the worker holding them

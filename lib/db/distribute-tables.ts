@@ -110,6 +110,19 @@ async function layOut(tx: SqlExecutor): Promise<CitusLayout> {
   for (const fk of suspended) await tx.query(`ALTER TABLE public.${quoteIdent(fk.source)} ADD CONSTRAINT ${quoteIdent(fk.name)} ${fk.definition}`);
   if (madeDistributed.length > 0) changed.push(`distributed by ${DISTRIBUTION_COLUMN}: ${madeDistributed.join(", ")}`);
 
+  // Coordinator tables join reference tables (e.g. a stream's org slug): Citus must know they live on
+  // the coordinator (a Citus local table), or it routes such a query to a worker, where they do not exist.
+  const madeLocal: string[] = [];
+  for (const name of COORDINATOR_TABLES) {
+    const t = byName.get(name);
+    if (!t || t.partmethod !== null || name === "_prisma_migrations") continue;
+    const [known] = await tx.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_dist_partition WHERE logicalrelid = $1::regclass", [`public.${name}`]);
+    if (known && known.n > 0) continue; // added with a table it references (cascade)
+    await tx.query("SELECT citus_add_local_table_to_metadata($1::regclass, cascade_via_foreign_keys := true)", [`public.${name}`]);
+    madeLocal.push(name);
+  }
+  if (madeLocal.length > 0) changed.push(`kept on the coordinator as Citus local tables: ${madeLocal.join(", ")}`);
+
   const functions: string[] = [];
   const madeFunctions: string[] = [];
   for (const f of DISTRIBUTED_FUNCTIONS) {
