@@ -87,6 +87,13 @@ export interface FieldSpec {
   column?: ColumnSpec;
   /** An index on an expression of the content serves this field (SQL of the expression, alias `e`). */
   indexedExpression?: string;
+  /**
+   * A partial index (org_id, timestamp, seq) holds the entries that have this field: its predicate
+   * (SQL, alias `e`, written exactly as in the index so the planner proves it). `has:<field>` and
+   * conditions on its members carry it, so the newest matches are walked in that index instead of
+   * parsing the content of every entry (prisma/steps/query_language_presence_index.sql).
+   */
+  presenceIndex?: string;
   query?: QuerySpec;
   csv?: string;
   search?: "A" | "B" | "C";
@@ -179,6 +186,9 @@ export const EVENT_FIELDS = {
   "resource.name": field({
     path: ["resource", "name"],
     label: "Resource name",
+    // Matched case-insensitively: the index holds the lower-cased name (exact names use it; its
+    // statistics tell the planner how many entries a wildcard keeps).
+    indexedExpression: "lower((e.content::jsonb #>> '{resource,name}'))",
     csv: "resource_name",
     search: "C",
     query: { keys: ["resource_name", "name"], hint: 'resource name, e.g. resource_name:"Block Critical Vulns" (case-insensitive, * wildcards)', match: "phrase" },
@@ -225,6 +235,7 @@ export const EVENT_FIELDS = {
     path: ["changes"],
     label: "Changes",
     input: ChangesSchema.optional(),
+    presenceIndex: "(e.content::jsonb ? 'changes')",
     csv: "changes",
     search: "B",
     query: { keys: ["changed"], hint: "a field the change touched: changed:severity", match: "changed_key" },

@@ -1,5 +1,5 @@
 import type { SqlExecutor } from "../db/sql";
-import { EXPLORER_FACETS, fieldSql } from "./event-fields";
+import { EXPLORER_FACETS, contentSql, fieldSql } from "./event-fields";
 import { withoutConjunctsOn } from "./filter-tree";
 import { newestMatches, type EventFilter } from "./query-events";
 
@@ -42,7 +42,7 @@ export async function facetEvents(opts: { sql: SqlExecutor; orgId: string; filte
     sql: opts.sql,
     orgId: opts.orgId,
     filter: opts.filter,
-    columns: ["e.actor_id, e.actor_email, e.resource_type, e.repository_id, e.repository_name, e.content", ...OTHER_FACETS.map((f, i) => `${fieldSql(f.field)} AS f${i}`)].join(", "),
+    columns: [`e.actor_id, e.actor_email, e.resource_type, e.repository_id, e.repository_name, ${contentSql("actor.name")} AS actor_name`, ...OTHER_FACETS.map((f, i) => `${fieldSql(f.field)} AS f${i}`)].join(", "),
     limit: FACET_SAMPLE,
   });
   const top = `ORDER BY n DESC, value LIMIT ${Math.max(1, Math.min(500, Math.trunc(limit)))}`;
@@ -51,10 +51,12 @@ export async function facetEvents(opts: { sql: SqlExecutor; orgId: string; filte
     : [];
   if (!sample) return { actions: toFacets(actions), actors: [], resource_types: [], repositories: [], ...Object.fromEntries(OTHER_FACETS.map((f) => [f.name, []])), sample: 0 };
   // One pass over the sample: the three groupings, tagged by kind. The actor's display name is read
-  // from the content of the sampled rows only.
+  // from the content of the sampled rows only — as a narrow column: with the whole content in the
+  // sample (~700 bytes a row) the planner found a parallel Seq Scan cheaper than the index for a
+  // broad filter (resource_name:Polic* at 300 000 entries).
   const rows = await opts.sql.query<{ kind: string; value: string; label: string | null; n: number; total: number }>(
     `WITH s AS MATERIALIZED (${sample.sql})
-     SELECT * FROM (SELECT 'actor' AS kind, coalesce(s.actor_email, s.actor_id) AS value, max(s.content::jsonb #>> '{actor,name}') AS label, count(*)::int8 AS n, 0::int8 AS total
+     SELECT * FROM (SELECT 'actor' AS kind, coalesce(s.actor_email, s.actor_id) AS value, max(s.actor_name) AS label, count(*)::int8 AS n, 0::int8 AS total
                     FROM s GROUP BY 2 ${top}) a
      UNION ALL SELECT * FROM (SELECT 'resource_type' AS kind, s.resource_type AS value, NULL::text AS label, count(*)::int8 AS n, 0::int8 AS total FROM s GROUP BY 2 ${top}) r
      UNION ALL SELECT * FROM (SELECT 'repository' AS kind, s.repository_id AS value, max(s.repository_name) AS label, count(*)::int8 AS n, 0::int8 AS total FROM s WHERE s.repository_id IS NOT NULL GROUP BY 2 ${top}) p

@@ -259,6 +259,38 @@ export function sqlBuilder(params: SqlParam[]): SqlBuilder {
   return { params, param: (v) => (params.push(v), `$${params.length}`) };
 }
 
+/**
+ * SQL that holds where `node` is not true (false or unknown: an entry without the field is kept by a
+ * negation). Pushed down to the leaves (De Morgan) and, on a copied column, written as
+ * `col IS NULL OR col <> ALL(…)`, which the planner estimates from the column's statistics: an opaque
+ * `NOT coalesce(…)` is guessed to keep half the entries, and then the newest 100 000 matches of a
+ * negation (histogram) looked cheaper by a Seq Scan of the whole table than by walking the org's
+ * time index. Other leaves keep the generic form.
+ */
+function notTrueSql(node: FilterNode, b: SqlBuilder, a: string): string {
+  switch (node.op) {
+    case "const":
+      return node.value ? "FALSE" : "TRUE";
+    case "and":
+      return node.nodes.length ? `(${node.nodes.map((n) => notTrueSql(n, b, a)).join(" OR ")})` : "FALSE";
+    case "or":
+      return node.nodes.length ? `(${node.nodes.map((n) => notTrueSql(n, b, a)).join(" AND ")})` : "TRUE";
+    case "not":
+      return `coalesce(${treeSql(node.node, b, a)}, false)`;
+    case "in": {
+      const spec = fieldSpec(node.field);
+      if (spec.column && spec.query?.match !== "phrase" && node.values.length) {
+        const col = fieldSql(node.field, a);
+        const other = node.values.length === 1 ? `${col} <> ${b.param(node.values[0]!)}` : `${col} <> ALL(${b.param(node.values)}::text[])`;
+        return `(${col} IS NULL OR ${other})`;
+      }
+      return `NOT coalesce(${treeSql(node, b, a)}, false)`;
+    }
+    default:
+      return `NOT coalesce(${treeSql(node, b, a)}, false)`;
+  }
+}
+
 /** SQL of a (resolved) tree over audit_events alias `a`. */
 export function treeSql(node: FilterNode, b: SqlBuilder, a = "e"): string {
   switch (node.op) {
@@ -270,15 +302,18 @@ export function treeSql(node: FilterNode, b: SqlBuilder, a = "e"): string {
       return node.nodes.length ? `(${node.nodes.map((n) => treeSql(n, b, a)).join(" OR ")})` : "FALSE";
     case "not":
       // NULL-safe: entries without the field are kept by a negation.
-      return `NOT coalesce(${treeSql(node.node, b, a)}, false)`;
+      return notTrueSql(node.node, b, a);
     case "text":
       return `${a}.search_vector @@ ${textSearchTsquery(b.param(node.query), node.weight)}`;
     case "changed": {
-      // Text tests first (canonical JSON: `"changes":` and `"<key>":` occur), then the exact jsonb test.
+      // Text tests first (canonical JSON: `"changes":` and `"<key>":` occur), then the exact jsonb
+      // test; the presence predicate of the partial index over entries with changes (implied by the
+      // exact test) lets the planner walk only those entries, newest first. No search-index
+      // condition: for a common key (a third of the entries) the planner ANDed its bitmap with the
+      // partial index and sorted every match (7.8 s for a page at 300 000 entries).
       const text = node.keys.length === 1 ? ` AND strpos(${a}.content, ${b.param(`${JSON.stringify(node.keys[0])}:`)}) > 0` : "";
-      const exact = `(strpos(${a}.content, '"changes":') > 0${text} AND (${a}.content::jsonb -> 'changes') ?| ${b.param(node.keys)}::text[])`;
-      const words = phrases(node.keys);
-      return words ? `(${a}.search_vector @@ ${textSearchTsquery(b.param(words), "b")} AND ${exact})` : exact;
+      const present = fieldSpec("changes").presenceIndex!.replaceAll("e.", `${a}.`);
+      return `(strpos(${a}.content, '"changes":') > 0${text} AND ${present} AND (${a}.content::jsonb -> 'changes') ?| ${b.param(node.keys)}::text[])`;
     }
     case "present": {
       const spec = fieldSpec(node.field);
@@ -287,7 +322,10 @@ export function treeSql(node: FilterNode, b: SqlBuilder, a = "e"): string {
       // A cheap text test first (the content is canonical JSON: a member is `"name":`), so only rows
       // that can have the member are parsed; the jsonb test is the exact one.
       const key = spec.path[0]!;
-      return `(strpos(${a}.content, ${b.param(`"${key}":`)}) > 0 AND ${a}.content::jsonb ? ${b.param(key)})`;
+      // With a partial index over the entries that have the field, its predicate (a constant, as in
+      // the index) is the exact test.
+      const exactTest = spec.presenceIndex ? spec.presenceIndex.replaceAll("e.", `${a}.`) : `${a}.content::jsonb ? ${b.param(key)}`;
+      return `(strpos(${a}.content, ${b.param(`"${key}":`)}) > 0 AND ${exactTest})`;
     }
     case "ip": {
       const expr = fieldSpec(node.field).indexedExpression?.replaceAll("e.", `${a}.`) ?? `(${contentSql(node.field, a)})::inet`;
@@ -298,7 +336,7 @@ export function treeSql(node: FilterNode, b: SqlBuilder, a = "e"): string {
     case "like": {
       const spec = fieldSpec(node.field);
       const caseless = spec.query?.match === "phrase";
-      const col = caseless ? `lower(${fieldSql(node.field, a)})` : fieldSql(node.field, a);
+      const col = caseless ? (spec.indexedExpression?.replaceAll("e.", `${a}.`) ?? `lower(${fieldSql(node.field, a)})`) : fieldSql(node.field, a);
       const vals = node.op === "in" ? node.values : node.patterns;
       const norm = caseless ? vals.map((v) => v.toLowerCase()) : vals;
       let exact: string;
