@@ -4,8 +4,8 @@ import { fieldsOf } from "./filter-tree";
 import { buildWhere, newestMatches, resolveFilter, type EventFilter } from "./query-events";
 
 /**
- * A histogram whose filter needs more than the time and action indexes hold (actor, resource,
- * repository, free words…) counts the newest HISTOGRAM_SAMPLE matches only (bounded work, issue 10);
+ * A histogram whose filter needs more than one column's (org, column, timestamp) index holds (two
+ * fields, actor id or email, content members, free words…) counts the newest HISTOGRAM_SAMPLE matches only (bounded work, issue 10);
  * it then says `complete: false` and from when it counts (`counted_from`).
  */
 export const HISTOGRAM_SAMPLE = 100_000;
@@ -16,8 +16,18 @@ export const HISTOGRAM_SAMPLE = 100_000;
  * load), so fewer entries keep the histogram within the statement budget; it says `complete: false`.
  */
 export const HISTOGRAM_PARSED_SAMPLE = 20_000;
-/** Fields whose conditions the (org, action, timestamp) and (org, timestamp) indexes answer alone. */
-const INDEX_ONLY_FIELDS = new Set(["action"]);
+/**
+ * A filter on one copied column with an (org, column, timestamp) index (action, actor type, outcome,
+ * repository id, …; the registry's `column.indexed`) is counted in full by an index-only scan of that
+ * index (all the conditions the filter tree writes on it — values, negations, presence — are on the
+ * column alone): `repo:acme/repo_1*` (a fifth of the org) took a Seq Scan as a 100 000-match sample.
+ */
+function countedByIndex(fields: string[]): boolean {
+  if (fields.length === 0) return true;
+  if (fields.length > 1 || !(fields[0]! in EVENT_FIELDS)) return false;
+  const column = fieldSpec(fields[0] as EventFieldName).column;
+  return !!column?.indexed && column.name !== "timestamp";
+}
 
 const STEPS_S = [60, 300, 900, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86_400, 7 * 86_400, 30 * 86_400];
 
@@ -53,7 +63,7 @@ export async function bucketEvents(opts: { sql: SqlExecutor; orgId: string; filt
   }
   const spanS = Math.max(1, (to.getTime() - from.getTime()) / 1000);
   const step = STEPS_S.find((s) => spanS / s <= max) ?? STEPS_S[STEPS_S.length - 1]!;
-  const indexOnly = !opts.filter.textSearch && [...fieldsOf(opts.filter.where)].every((f) => INDEX_ONLY_FIELDS.has(f));
+  const indexOnly = !opts.filter.textSearch && countedByIndex([...fieldsOf(opts.filter.where)]);
   let rows: { t: Date; n: number; oldest?: Date | null; sampled?: number }[];
   let complete = true;
   let countedFrom: string | undefined;
