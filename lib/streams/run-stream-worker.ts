@@ -97,16 +97,20 @@ export async function runStream(opts: { db: Database; stream: StreamRow & { org_
     }
     const sent = batch.events.length ? 1 : 0;
     const acked = await db.sql.query<{ status: string }>(
-      `UPDATE audit_streams SET cursor_seq = $5,
+      // Inside CASE the transaction time is c.t (= now(), from a subselect): Citus refuses a
+      // non-IMMUTABLE function inside CASE/COALESCE of an UPDATE, and a STABLE one (timestamptz +
+      // interval) applied to a column, so c.t appears only bare or in immutable arithmetic.
+      `UPDATE audit_streams s SET cursor_seq = $5,
          lease_until = now() + ($6::int8 * interval '1 millisecond'),
          failures = 0, failing_since = NULL,
-         last_success_at = CASE WHEN $7::int4 > 0 THEN now() ELSE last_success_at END,
-         deliveries = deliveries + $7::int4, events_delivered = events_delivered + $8::int4,
-         rate_previous = CASE WHEN now() - rate_since > interval '60 seconds' THEN rate_count / greatest(1, extract(epoch FROM now() - rate_since)) ELSE rate_previous END,
-         rate_count = CASE WHEN now() - rate_since > interval '60 seconds' THEN $7::int4 ELSE rate_count + $7::int4 END,
-         rate_since = CASE WHEN now() - rate_since > interval '60 seconds' THEN now() ELSE rate_since END
-       WHERE org_id = $1 AND id = $2 AND worker_id = $3 AND cursor_seq = $4
-       RETURNING status`,
+         last_success_at = CASE WHEN $7::int4 > 0 THEN c.t ELSE s.last_success_at END,
+         deliveries = s.deliveries + $7::int4, events_delivered = s.events_delivered + $8::int4,
+         rate_previous = CASE WHEN c.t - s.rate_since > interval '60 seconds' THEN s.rate_count / greatest(1, extract(epoch FROM c.t - s.rate_since)) ELSE s.rate_previous END,
+         rate_count = CASE WHEN c.t - s.rate_since > interval '60 seconds' THEN $7::int4 ELSE s.rate_count + $7::int4 END,
+         rate_since = CASE WHEN c.t - s.rate_since > interval '60 seconds' THEN c.t ELSE s.rate_since END
+       FROM (SELECT now() AS t) c
+       WHERE s.org_id = $1 AND s.id = $2 AND s.worker_id = $3 AND s.cursor_seq = $4
+       RETURNING s.status`,
       [stream.org_id, stream.id, workerId, cursor, batch.seqTo, leaseMs(), sent, batch.events.length],
     );
     if (acked.length === 0) {
@@ -143,10 +147,12 @@ async function recordFailure(opts: { db: Database; stream: StreamRow; workerId: 
   const failures = stream.failures + 1;
   const delay = result.retryAfterMs !== undefined ? Math.max(result.retryAfterMs, 10) : backoffMs(failures);
   const rows = await db.sql.query<{ failing_since: Date; failures: number }>(
-    `UPDATE audit_streams SET failures = failures + 1, failing_since = coalesce(failing_since, now()), last_error = $4, last_error_at = now(),
+    // Inside COALESCE now() comes from a subselect (c.t): Citus refuses a non-IMMUTABLE function there.
+    `UPDATE audit_streams s SET failures = s.failures + 1, failing_since = coalesce(s.failing_since, c.t), last_error = $4, last_error_at = now(),
        next_attempt_at = now() + ($5::int8 * interval '1 millisecond'), worker_id = NULL, lease_until = NULL
-     WHERE org_id = $1 AND id = $2 AND worker_id = $3
-     RETURNING failing_since, failures`,
+     FROM (SELECT now() AS t) c
+     WHERE s.org_id = $1 AND s.id = $2 AND s.worker_id = $3
+     RETURNING s.failing_since, s.failures`,
     [stream.org_id, stream.id, workerId, error, delay],
   );
   const row = rows[0];
