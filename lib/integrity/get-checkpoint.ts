@@ -20,10 +20,12 @@ export async function getCheckpoint(opts: { sql: SqlExecutor; orgId: string; siz
 
 export async function getStoredCheckpoint(opts: { sql: SqlExecutor; orgId: string; size?: number }): Promise<StoredCheckpoint> {
   const { sql, orgId, size } = opts;
+  // The sub-select names the org as a parameter ($1), not c.org_id: Citus router-plans it to the
+  // org's shard only then (a correlated s.org_id = c.org_id made it query every shard).
   const rows = await sql.query<{ tree_size: number; root_hash: Uint8Array; note: string; created_at: Date; lines: string[] | null }>(
     `SELECT c.tree_size, c.root_hash, c.note, c.created_at,
        (SELECT array_agg(s.line ORDER BY s.created_at, s.key_name, s.key_id) FROM audit_checkpoint_cosignatures s
-         WHERE s.org_id = c.org_id AND s.tree_size = c.tree_size) AS lines
+         WHERE s.org_id = $1 AND s.tree_size = c.tree_size) AS lines
      FROM audit_checkpoints c
      WHERE c.org_id = $1 AND ($2::bigint IS NULL OR c.tree_size = $2::bigint)
      ORDER BY c.tree_size DESC LIMIT 1`,
