@@ -339,9 +339,9 @@ export function treeSql(node: FilterNode, b: SqlBuilder, a = "e"): string {
       const col = caseless ? (spec.indexedExpression?.replaceAll("e.", `${a}.`) ?? `lower(${fieldSql(node.field, a)})`) : fieldSql(node.field, a);
       const vals = node.op === "in" ? node.values : node.patterns;
       const norm = caseless ? vals.map((v) => v.toLowerCase()) : vals;
-      let exact: string;
+      const like = () => `${col} LIKE ANY(${b.param(norm.map(likePattern))}::text[])`;
+      let exact: string | undefined;
       if (node.op === "in") exact = norm.length === 1 ? `${col} = ${b.param(norm[0]!)}` : `${col} = ANY(${b.param(norm)}::text[])`;
-      else exact = `${col} LIKE ANY(${b.param(norm.map(likePattern))}::text[])`;
       // A wildcard on a field whose (lower-cased) value has an expression index (resource_name:
       // Polic*): each pattern's literal prefix as a range on that index (text_pattern_ops order),
       // next to the search-index condition below. With the search index alone the planner read a
@@ -351,10 +351,16 @@ export function treeSql(node: FilterNode, b: SqlBuilder, a = "e"): string {
           const lit = p.split("*")[0]!;
           if (!/^[\x20-\x7d]+$/.test(lit)) return null;
           const next = lit.slice(0, -1) + String.fromCharCode(lit.charCodeAt(lit.length - 1) + 1);
-          return `(${col} ~>=~ ${b.param(lit)} AND ${col} ~<~ ${b.param(next)})`;
+          return `(${col} ~>=~ ${b.param(lit)}::text AND ${col} ~<~ ${b.param(next)}::text)`;
         });
-        if (ranges.every((r) => r !== null)) exact = `(${ranges.length === 1 ? ranges[0] : `(${ranges.join(" OR ")})`} AND ${exact})`;
+        if (ranges.every((r) => r !== null)) {
+          const any = ranges.length === 1 ? ranges[0]! : `(${ranges.join(" OR ")})`;
+          // `lit*` alone: the range IS the match (in byte order, the strings from lit up to lit with
+          // its last character + 1 are those starting with lit), so the content is not parsed again.
+          exact = norm.every((p) => p.indexOf("*") === p.length - 1) ? any : `(${any} AND ${like()})`;
+        }
       }
+      exact ??= like();
       // Fields without an index of their own but in the search document: the search index first.
       if (!spec.column?.indexed && spec.search && node.op === "like") {
         const q = prefixQuery(vals, spec.search);
