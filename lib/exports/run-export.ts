@@ -22,8 +22,11 @@ export function newWorkerId(): string {
 export async function claimExport(opts: { db: Database; workerId: string; staleMs?: number }): Promise<ExportJobRow | null> {
   const staleMs = opts.staleMs ?? getExportConfig().AUDIT_EXPORT_STALE_MS;
   const rows = await opts.db.sql.query<ExportJobRow>(
+    // Inside COALESCE now() comes from a subselect (c.t): Citus refuses a non-IMMUTABLE function
+    // there, even on a table kept on the coordinator.
     `UPDATE export_jobs j SET status = 'processing', worker_id = $1, heartbeat_at = now(), attempts = j.attempts + 1,
-       started_at = coalesce(j.started_at, now())
+       started_at = coalesce(j.started_at, c.t)
+     FROM (SELECT now() AS t) c
      WHERE j.id = (
        SELECT id FROM export_jobs
        WHERE status = 'queued' OR (status = 'processing' AND heartbeat_at < now() - ($2::int8 * interval '1 millisecond'))
@@ -145,11 +148,13 @@ export async function runExport(opts: { db: Database; job: ExportJobRow; workerI
     // The completion and its `export.completed` record commit together (nothing when the job is no
     // longer ours: the fenced update matches no row and JobLostError rolls the transaction back).
     await withAuditedChange({ db, orgId: job.org_id }, async (tx) => {
+      // retention_days comes from the claimed row (set once, at creation) as a parameter: Citus
+      // refuses a STABLE function (timestamptz + interval) applied to a column in an UPDATE.
       const done = await tx.sql.query(
-        `UPDATE export_jobs SET status = 'completed', completed_at = now(), expires_at = now() + make_interval(days => retention_days),
+        `UPDATE export_jobs SET status = 'completed', completed_at = now(), expires_at = now() + make_interval(days => $6::int4),
            file_name = $3, content_type = $4, files_included = $5, worker_id = NULL, heartbeat_at = now()
          WHERE id = $1 AND worker_id = $2 AND status = 'processing' RETURNING id`,
-        [job.id, workerId, fileNameOf(job), t.type, filesIncluded],
+        [job.id, workerId, fileNameOf(job), t.type, filesIncluded, Number(job.retention_days)],
       );
       if (done.length === 0) throw new JobLostError(job.id);
       return {

@@ -61,9 +61,10 @@ export class ChunkStore {
       const held = await tx.query(
         `UPDATE export_jobs SET rows_written = rows_written + $3, bytes_written = bytes_written + $4,
            chunks_written = chunks_written + $5, heartbeat_at = now(),
-           resume_cursor = CASE WHEN $6::text IS NULL THEN NULL ELSE jsonb_build_object('timestamp', $6::text, 'seq', $7::int8) END
+           resume_cursor = $6::jsonb
          WHERE id = $1 AND worker_id = $2 AND status = 'processing' RETURNING id`,
-        [jobId, workerId, rows, chunk.length, chunk.length ? 1 : 0, cursor ? cursor.timestamp.toISOString() : null, cursor?.seq ?? null],
+        // The cursor object is built here: Citus refuses a CASE around jsonb_build_object (STABLE).
+        [jobId, workerId, rows, chunk.length, chunk.length ? 1 : 0, cursor ? JSON.stringify({ timestamp: cursor.timestamp.toISOString(), seq: cursor.seq }) : null],
       );
       if (held.length === 0) throw new JobLostError(jobId);
       if (chunk.length) {
