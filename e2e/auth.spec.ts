@@ -50,6 +50,6 @@ test("shell pages render and are accessible", async ({ page }) => {
     await expectAccessible(page);
   }
   await page.goto("/settings/users");
-  await expect(page.getByRole("cell", { name: E2E_ADMIN.email })).toBeVisible();
+  await expect(page.getByRole("cell", { name: E2E_ADMIN.email, exact: true })).toBeVisible();
   await snap(page, "settings-users");
 });
