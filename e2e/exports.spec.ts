@@ -64,7 +64,9 @@ test("an evidence package: built in the background, downloaded as a ZIP whose ma
   await page.getByLabel("Fix records").uncheck();
   await page.getByRole("button", { name: "Build evidence package" }).click();
 
-  const row = page.locator('[data-testid^="job-export_"]').first();
+  // this job's row (its period starts 2000-01-01): earlier specs leave other completed jobs above it
+  // until the list refreshes
+  const row = page.locator('[data-testid^="job-export_"]').filter({ hasText: "2000-01-01" }).first();
   await expect(row.locator('[data-testid^="status-"]')).toHaveText("completed", { timeout: 60_000 });
   await expect(row.getByRole("progressbar")).toHaveAttribute("aria-valuenow", "100");
   await snap(page, "exports-evidence-completed");

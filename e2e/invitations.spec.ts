@@ -18,7 +18,8 @@ test("adding another org's user shows an invitation link once; that user joins a
   await page.getByLabel("Email").fill(other.email);
   await page.getByLabel("Name").fill("Someone else's name");
   await page.getByLabel("Initial password").fill("not-her-password-123");
-  await page.getByLabel("Role").selectOption("auditor");
+  // the add-user form's role (each row of the table has its own "Role of <email>" select now)
+  await page.getByRole("region", { name: "Add a user" }).getByLabel("Role").selectOption("auditor");
   await page.getByRole("button", { name: "Add user" }).click();
   const link = page.getByLabel("Invitation link");
   await expect(link).toHaveValue(/\/invitations\/inv_[A-Za-z0-9_-]{43}$/);
