@@ -1,5 +1,6 @@
 import type { SqlExecutor, SqlParam } from "../db/sql";
 import { contentSql, fieldSpec, fieldSql, type EventFieldName } from "./event-fields";
+import { readRepositories } from "./read-repositories";
 
 /**
  * THE filter of every query over audit events (issue 12): a small tree of AND / OR / NOT over
@@ -147,17 +148,7 @@ export async function resolveTree(sql: SqlExecutor, orgId: string, node: FilterN
   };
   let repos: Promise<{ id: string; name: string | null }[]> | undefined;
   const repositories = () =>
-    (repos ??= sql.query<{ id: string; name: string | null }>(
-      `WITH RECURSIVE r(id) AS (
-         (SELECT repository_id FROM audit_events WHERE org_id = $1 AND repository_id IS NOT NULL ORDER BY repository_id LIMIT 1)
-         UNION ALL
-         SELECT (SELECT e.repository_id FROM audit_events e WHERE e.org_id = $1 AND e.repository_id > r.id ORDER BY e.repository_id LIMIT 1)
-         FROM r WHERE r.id IS NOT NULL
-       )
-       SELECT r.id, (SELECT e.repository_name FROM audit_events e WHERE e.org_id = $1 AND e.repository_id = r.id ORDER BY e.timestamp DESC LIMIT 1) AS name
-       FROM r WHERE r.id IS NOT NULL LIMIT 10000`,
-      [orgId],
-    ));
+    (repos ??= readRepositories({ sql, orgId }));
   const occurs = async (column: string, v: string) => {
     const [row] = await sql.query<{ x: boolean }>(`SELECT EXISTS (SELECT 1 FROM audit_events WHERE org_id = $1 AND ${column} = $2) AS x`, [orgId, v]);
     return !!row?.x;

@@ -1,5 +1,6 @@
 import type { SqlExecutor } from "../db/sql";
 import { AppError } from "../errors";
+import { readRepositories } from "../audit/read-repositories";
 
 export interface RepositoryOption {
   id: string;
@@ -12,17 +13,7 @@ export interface RepositoryOption {
  * what the export forms' repository pickers autocomplete from.
  */
 export async function listRepositories(opts: { sql: SqlExecutor; orgId: string; q?: string; limit?: number }): Promise<RepositoryOption[]> {
-  const rows = await opts.sql.query<{ id: string; name: string | null }>(
-    `WITH RECURSIVE r(id) AS (
-       (SELECT repository_id FROM audit_events WHERE org_id = $1 AND repository_id IS NOT NULL ORDER BY repository_id LIMIT 1)
-       UNION ALL
-       SELECT (SELECT e.repository_id FROM audit_events e WHERE e.org_id = $1 AND e.repository_id > r.id ORDER BY e.repository_id LIMIT 1)
-       FROM r WHERE r.id IS NOT NULL
-     )
-     SELECT r.id, (SELECT e.repository_name FROM audit_events e WHERE e.org_id = $1 AND e.repository_id = r.id ORDER BY e.timestamp DESC LIMIT 1) AS name
-     FROM r WHERE r.id IS NOT NULL LIMIT 10000`,
-    [opts.orgId],
-  );
+  const rows = await readRepositories({ sql: opts.sql, orgId: opts.orgId });
   const q = opts.q?.toLowerCase();
   const hits = q ? rows.filter((r) => r.id.toLowerCase().includes(q) || (r.name ?? "").toLowerCase().includes(q)) : rows;
   return hits.sort((a, b) => (a.name ?? a.id).localeCompare(b.name ?? b.id)).slice(0, opts.limit ?? 50);
