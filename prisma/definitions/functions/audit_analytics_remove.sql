@@ -4,7 +4,7 @@
 -- events their rows, and the touched issues' open-count deltas are recomputed. Per org, set-based
 -- (replaces the statement trigger with a transition table, which Citus cannot run).
 CREATE OR REPLACE FUNCTION public.audit_analytics_remove(p_org text, p_through_seq bigint) RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, public SET plan_cache_mode = force_custom_plan AS $$
 DECLARE
   v_issues text[];
 BEGIN

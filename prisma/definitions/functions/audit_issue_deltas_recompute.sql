@@ -4,7 +4,7 @@
 -- them. The open-issues history then sums deltas instead of running a window. Per org (Citus: one
 -- org's shard).
 CREATE OR REPLACE FUNCTION public.audit_issue_deltas_recompute(p_org text, p_issues text[]) RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, public SET plan_cache_mode = force_custom_plan AS $$
 BEGIN
   IF coalesce(array_length(p_issues, 1), 0) = 0 THEN
     RETURN;

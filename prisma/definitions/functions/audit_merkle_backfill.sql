@@ -3,7 +3,7 @@
 -- hash of empty content, and the compact range over them is stored so that proofs for the remaining
 -- entries never need them (docs/integrity.md, "Chains older than the tree").
 CREATE OR REPLACE FUNCTION audit_merkle_backfill(p_org text) RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, public SET plan_cache_mode = force_custom_plan AS $$
 DECLARE
   v_head bigint;
   v_first bigint;

@@ -1,6 +1,6 @@
 -- Stores the perfect subtrees that make up [0, p_size) (the compact range, all levels).
 CREATE OR REPLACE FUNCTION audit_merkle_store_prefix(p_org text, p_size bigint) RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, public SET plan_cache_mode = force_custom_plan AS $$
 DECLARE
   v_offset bigint := 0;
   v_level integer;

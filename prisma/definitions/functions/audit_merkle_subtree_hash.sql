@@ -3,7 +3,7 @@
 -- For the retention path: before removing entries 1..n, store the compact range of [0, n) with
 -- audit_merkle_store_prefix(org, n) so that proofs for the remaining entries stay computable.
 CREATE OR REPLACE FUNCTION audit_merkle_subtree_hash(p_org text, p_level integer, p_idx bigint) RETURNS bytea
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public SET plan_cache_mode = force_custom_plan AS $$
 DECLARE
   v bytea;
   l bytea;

@@ -8,6 +8,7 @@ RETURNS TABLE (head_seq bigint, last_cut bigint, through_seq bigint, cut_hash te
                retention_days integer, stopped_by text, held_from_seq bigint, removed bigint)
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp
+SET plan_cache_mode = force_custom_plan
 SET "TimeZone" = 'UTC'
 AS $$
 DECLARE
