@@ -218,7 +218,7 @@ test("finding 8: History compares repositories side by side, cards use the last 
 
 test.describe("Local time", () => {
   test.use({ timezoneId: "Asia/Kolkata" });
-  test("finding 8: Home and Exports honour Local (the zone's offset and labels)", async ({ page }) => {
+  test("finding 8: Home, Exports and History honour Local (the zone's offset, labels and calendar periods)", async ({ page }) => {
     await page.goto("/");
     await page.getByRole("group", { name: "Time zone" }).getByRole("button", { name: "Local" }).click();
     await expect(page.getByTestId("range-label")).toContainText("+05:30");
@@ -226,6 +226,13 @@ test.describe("Local time", () => {
     await expect(page.getByText("From (local time)")).toBeVisible();
     await page.getByRole("tab", { name: "Evidence package" }).click();
     await expect(page.getByText("Audit period from (local time)")).toBeVisible();
+    // History counts the browser zone's calendar periods: the API is asked for them by name.
+    const asked = page.waitForRequest((r) => r.url().includes("/api/v1/audit/history") && r.url().includes("time_zone=Asia%2FKolkata"));
+    await page.goto("/history");
+    await asked;
+    await expect(page.getByText("in your time zone (Asia/Kolkata)")).toBeVisible();
+    await page.getByRole("group", { name: "Time zone" }).getByRole("button", { name: "UTC" }).click();
+    await expect(page.getByText(/calendar weeks \(Monday to Sunday\) in UTC/)).toBeVisible();
   });
 });
 

@@ -3,7 +3,7 @@
 import { ChevronDown, Download, Minus, TrendingDown, TrendingUp } from "lucide-react";
 import { parseAsArrayOf, parseAsString, parseAsStringLiteral, useQueryStates } from "nuqs";
 import { Popover } from "radix-ui";
-import { useRef } from "react";
+import { useEffect, useRef, useState } from "react";
 import { usePreferences } from "@/components/preferences";
 import { downloadChartPng, downloadCsv } from "@/lib/client/download-chart";
 import { Area, AreaChart, Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
@@ -32,7 +32,20 @@ const parsers = {
   view: parseAsStringLiteral(VIEWS).withDefault("chart"),
 };
 
-const day = (d: Date) => d.toISOString().slice(0, 10);
+/** `YYYY-MM-DD` of an instant in a zone ("UTC" or an IANA name). */
+const day = (d: Date, zone: string) => new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" }).format(d);
+
+/**
+ * The zone whose calendar periods History counts: UTC, or with Local chosen the browser's IANA zone
+ * (known only in the browser: UTC until mounted, so the server's render and the first client
+ * render agree).
+ */
+function usePeriodZone(): string {
+  const { timeZone } = usePreferences();
+  const [browserZone, setBrowserZone] = useState<string | null>(null);
+  useEffect(() => setBrowserZone(Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC"), []);
+  return timeZone === "local" && browserZone ? browserZone : "UTC";
+}
 /** Values as the cards show them: whole numbers (scores are averages such as 79.67). */
 const shown = (v: number | null | undefined) => (v === null || v === undefined ? null : Math.round(v));
 const SERIES_COLORS = ["#4f46e5", "#0891b2", "#c2410c", "#15803d", "#a21caf", "#b45309", "#0f766e", "#be123c"];
@@ -53,13 +66,13 @@ interface Row {
  */
 export function HistoryView() {
   const [state, setState] = useQueryStates(parsers);
-  const { timeZone } = usePreferences();
+  const zone = usePeriodZone();
   const now = new Date();
-  const from = day(new Date(now.getTime() - (Number(state.period.slice(0, -1)) - 1) * 86_400_000));
-  const to = day(now);
+  const from = day(new Date(now.getTime() - (Number(state.period.slice(0, -1)) - 1) * 86_400_000), zone);
+  const to = day(now, zone);
   const chosen = state.repos.length ? state.repos : state.repo ? [state.repo] : [];
   const compare = chosen.length >= 2;
-  const base = { interval: state.interval, from, to, ...(chosen.length === 1 && { repository_id: chosen[0] }) };
+  const base = { interval: state.interval, from, to, ...(zone !== "UTC" && { time_zone: zone }), ...(chosen.length === 1 && { repository_id: chosen[0] }) };
   const frameworks = state.framework ? [state.framework] : [...FRAMEWORKS];
   const fwOnly = state.framework ? { framework: state.framework } : {};
   const params: HistoryParams[] = compare
@@ -120,8 +133,7 @@ export function HistoryView() {
     <div className="mx-auto max-w-6xl">
       <h1 className="text-2xl font-semibold tracking-tight">History</h1>
       <p className="text-sm text-slate-600 dark:text-slate-400">
-        Compliance over time, from the audit events: scan scores, open issues and applied fixes. Periods are calendar {state.interval === "week" ? "weeks (Monday to Sunday)" : `${state.interval}s`} in UTC
-        {timeZone === "local" ? " (the service counts whole UTC periods; times elsewhere follow your Local choice)" : ""}.
+        Compliance over time, from the audit events: scan scores, open issues and applied fixes. Periods are calendar {state.interval === "week" ? "weeks (Monday to Sunday)" : `${state.interval}s`} in {zone === "UTC" ? "UTC" : <>your time zone ({zone})</>}.
       </p>
       <form className="mt-4 flex flex-wrap items-end gap-3" aria-label="History filters" onSubmit={(e) => e.preventDefault()}>
         <div role="group" aria-label="Interval" className="flex overflow-hidden rounded-md border border-slate-300 dark:border-slate-700">

@@ -30,6 +30,8 @@ export interface HistoryParams {
   repository_id?: string;
   from?: string;
   to?: string;
+  /** IANA zone of the calendar periods (absent: UTC). */
+  time_zone?: string;
 }
 
 export function useStatistics(range: { from?: string; to?: string }) {

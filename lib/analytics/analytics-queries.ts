@@ -2,7 +2,7 @@ import { z } from "zod";
 import { AppError } from "../errors";
 import { parseTimeBound, parseTimeRange } from "../audit/time-bounds";
 import { METRICS } from "./get-history";
-import { INTERVALS } from "./periods";
+import { INTERVALS, TimeZoneParam } from "./periods";
 
 /** Query parameters of the analytics endpoints (zod at the boundary; routes call these). */
 export const HistoryQuerySchema = z.object({
@@ -12,11 +12,13 @@ export const HistoryQuerySchema = z.object({
   repository_id: z.string().trim().min(1).max(256).optional(),
   from: z.string().optional(),
   to: z.string().optional(),
+  /** The zone whose calendar days, weeks and months are counted; plain-date from/to are its days too. */
+  time_zone: TimeZoneParam,
 });
 
 export function toHistoryOptions(q: z.infer<typeof HistoryQuerySchema>) {
-  const range = parseTimeRange(q);
-  return { metric: q.metric, interval: q.interval, framework: q.framework, repositoryId: q.repository_id, ...range };
+  const range = parseTimeRange(q, undefined, q.time_zone);
+  return { metric: q.metric, interval: q.interval, framework: q.framework, repositoryId: q.repository_id, timeZone: q.time_zone, ...range };
 }
 
 export const StatisticsQuerySchema = z.object({ from: z.string().optional(), to: z.string().optional() });

@@ -1,7 +1,7 @@
 import type { SqlExecutor, SqlParam } from "../db/sql";
 import { AppError } from "../errors";
 import { buildWhere, F } from "../audit/query-events";
-import { buildPeriods, dateKey, DEFAULT_PERIODS, lastDay, periodsBack, sqlPeriodKey, type Interval, type Period } from "./periods";
+import { buildPeriods, dateKey, DEFAULT_PERIODS, DEFAULT_TIME_ZONE, lastDay, periodsBack, sqlPeriodKey, type Interval, type Period } from "./periods";
 
 export const METRICS = ["score", "issues", "fixes"] as const;
 export type Metric = (typeof METRICS)[number];
@@ -32,6 +32,8 @@ export interface GetHistoryOptions {
   /** Exclusive upper bound. */
   to?: Date;
   now?: Date;
+  /** IANA zone of the calendar periods (default UTC). */
+  timeZone?: string;
 }
 
 /** At most this many periods per answer (e.g. ~2.7 years of days). */
@@ -40,8 +42,8 @@ export const MAX_PERIODS = 1000;
 const round = (n: number) => Math.round(n * 100) / 100;
 
 /**
- * Compliance history (docs/analytics.md). Periods are whole UTC days, ISO weeks or calendar months
- * covering [from, to). From the events:
+ * Compliance history (docs/analytics.md). Periods are whole days, ISO weeks or calendar months of
+ * `timeZone` (default UTC) covering [from, to). From the events:
  *   score  = details.score of the last scan.completed per repository in the period, carried
  *            forward while a repository has no newer scan, averaged over repositories;
  *   issues = issues open at the period's end (issue.created / issue.resolved by resource.id, over
@@ -49,9 +51,10 @@ const round = (n: number) => Math.round(n * 100) / 100;
  *   fixes  = fix.applied events in the period.
  */
 export async function getHistory(opts: GetHistoryOptions): Promise<HistoryResult> {
+  const tz = opts.timeZone ?? DEFAULT_TIME_ZONE;
   const to = opts.to ?? opts.now ?? new Date();
-  const from = opts.from ?? periodsBack(to, opts.interval, DEFAULT_PERIODS[opts.interval]);
-  const periods = buildPeriods(from, to, opts.interval, MAX_PERIODS);
+  const from = opts.from ?? periodsBack(to, opts.interval, DEFAULT_PERIODS[opts.interval], tz);
+  const periods = buildPeriods(from, to, opts.interval, MAX_PERIODS, tz);
   if (!periods) {
     throw new AppError("invalid_parameter", `from: the range spans more than ${MAX_PERIODS} ${opts.interval} periods; narrow it or use a longer interval`, { field: "from" });
   }
@@ -62,7 +65,7 @@ export async function getHistory(opts: GetHistoryOptions): Promise<HistoryResult
   const data_points: HistoryPoint[] = periods.map((p, i) => {
     const value = values[i] ?? null;
     const prev = i > 0 ? (values[i - 1] ?? null) : null;
-    return { period_start: dateKey(p.start), period_end: lastDay(p), value, change: i === 0 || value === null || prev === null ? null : round(value - prev) };
+    return { period_start: dateKey(p.start, tz), period_end: lastDay(p, tz), value, change: i === 0 || value === null || prev === null ? null : round(value - prev) };
   });
   const known = values.filter((v): v is number => v !== null);
   const start_value = known.length ? known[0]! : null;
@@ -98,7 +101,7 @@ async function scoreValues(opts: GetHistoryOptions, periods: Period[]): Promise<
   // The last scan per repository and period…
   const inRange = opts.sql.query<{ repo: string; bucket: string; score: number }>(
     `SELECT DISTINCT ON (repository_id, bucket) repository_id AS repo, bucket, score
-     FROM (SELECT repository_id, "timestamp", seq, score, ${sqlPeriodKey('"timestamp"', opts.interval)} AS bucket
+     FROM (SELECT repository_id, "timestamp", seq, score, ${sqlPeriodKey('"timestamp"', opts.interval, opts.timeZone)} AS bucket
            FROM audit_scan_scores WHERE org_id = $1 AND "timestamp" >= $2 AND "timestamp" < $3${and}) x
      ORDER BY repository_id, bucket, "timestamp" DESC, seq DESC`,
     params,
@@ -129,7 +132,7 @@ async function scoreValues(opts: GetHistoryOptions, periods: Period[]): Promise<
     m.set(r.bucket, Number(r.score));
   }
   return periods.map((p) => {
-    const key = dateKey(p.start);
+    const key = dateKey(p.start, opts.timeZone);
     for (const [repo, m] of byRepo) {
       const v = m.get(key);
       if (v !== undefined) current.set(repo, v);
@@ -157,23 +160,23 @@ async function openIssueValues(opts: GetHistoryOptions, periods: Period[]): Prom
   }
   // Each event's effect on the open count (+1 opens, -1 resolves) is kept in `delta` by the trigger.
   const rows = await opts.sql.query<{ bucket: string; delta: number }>(
-    `SELECT CASE WHEN "timestamp" < $2 THEN '' ELSE ${sqlPeriodKey('"timestamp"', opts.interval)} END AS bucket, sum(delta)::int8 AS delta
+    `SELECT CASE WHEN "timestamp" < $2 THEN '' ELSE ${sqlPeriodKey('"timestamp"', opts.interval, opts.timeZone)} END AS bucket, sum(delta)::int8 AS delta
      FROM audit_issue_events WHERE org_id = $1 AND "timestamp" < $3 AND delta <> 0${and}
      GROUP BY 1`,
     params,
   );
   const deltas = new Map(rows.map((r) => [r.bucket, Number(r.delta)]));
   let open = deltas.get("") ?? 0;
-  return periods.map((p) => (open += deltas.get(dateKey(p.start)) ?? 0));
+  return periods.map((p) => (open += deltas.get(dateKey(p.start, opts.timeZone)) ?? 0));
 }
 
 async function fixValues(opts: GetHistoryOptions, periods: Period[]): Promise<number[]> {
   const { start, end } = rangeOf(periods);
   const { where, params } = buildWhere(opts.orgId, { where: F.and(F.in("action", "fix.applied"), F.eq("repository.id", opts.repositoryId), F.eq("details.framework", opts.framework)), from: start, to: end });
   const rows = await opts.sql.query<{ bucket: string; n: number }>(
-    `SELECT ${sqlPeriodKey("e.timestamp", opts.interval)} AS bucket, count(*)::int8 AS n FROM audit_events e WHERE ${where} GROUP BY 1`,
+    `SELECT ${sqlPeriodKey("e.timestamp", opts.interval, opts.timeZone)} AS bucket, count(*)::int8 AS n FROM audit_events e WHERE ${where} GROUP BY 1`,
     params,
   );
   const counts = new Map(rows.map((r) => [r.bucket, Number(r.n)]));
-  return periods.map((p) => counts.get(dateKey(p.start)) ?? 0);
+  return periods.map((p) => counts.get(dateKey(p.start, opts.timeZone)) ?? 0);
 }

@@ -96,7 +96,7 @@ const tags = ["Analytics"];
 
 registerRoute({
   method: "get", path: "/api/v1/audit/history", operationId: "getComplianceHistory", summary: "Compliance history (score, open issues, fixes) per day, week or month",
-  description: "docs/analytics.md: whole UTC periods (ISO weeks), carry-forward scores, open issues at period end.", tags, scope: "audit:read",
+  description: "docs/analytics.md: whole calendar periods (ISO weeks) of `time_zone` (an IANA name, default UTC; plain-date from/to are that zone's days), carry-forward scores, open issues at period end.", tags, scope: "audit:read",
   query: HistoryQuerySchema, responses: { 200: { description: "The series and its summary.", schema: History } },
 });
 registerRoute({

@@ -1,3 +1,4 @@
+import { TZDate } from "@date-fns/tz";
 import { AppError } from "../errors";
 
 /**
@@ -63,10 +64,15 @@ export function parseIsoInstant(value: string): IsoInstant | null {
  * and the *exclusive* upper bound for `to`, which must itself be a supported instant (so the
  * latest `to` is 9999-12-30 or a date-time before 9999-12-31T23:59:59.999Z).
  */
-export function parseTimeBound(value: string, kind: "from" | "to", field: string): Date {
-  const p = parseIsoInstant(value);
+export function parseTimeBound(value: string, kind: "from" | "to", field: string, timeZone?: string): Date {
+  let p = parseIsoInstant(value);
   if (!p) {
     throw new AppError("invalid_parameter", `${field}: ${JSON.stringify(value)} is not an ISO 8601 date or date-time that exists (e.g. 2024-01-15T10:30:00Z; ${SUPPORTED_RANGE_TEXT})`, { field });
+  }
+  // A plain date in a named zone: that zone's calendar day (midnight to midnight, 23–25 h).
+  if (!p.hasTime && timeZone && timeZone !== "UTC") {
+    const localMidnight = (utc: Date) => new Date(new TZDate(utc.getUTCFullYear(), utc.getUTCMonth(), utc.getUTCDate(), timeZone).getTime());
+    p = { ...p, start: localMidnight(p.start), end: localMidnight(p.end) };
   }
   if (kind === "from") return p.start;
   if (!isSupportedInstant(p.end.getTime())) {
@@ -84,9 +90,11 @@ export interface TimeRange {
 export function parseTimeRange(
   raw: { from?: string | null; to?: string | null },
   names: { from: string; to: string } = { from: "from", to: "to" },
+  /** Plain dates are calendar days in this IANA zone (default UTC). */
+  timeZone?: string,
 ): TimeRange {
-  const from = raw.from ? parseTimeBound(raw.from, "from", names.from) : undefined;
-  const to = raw.to ? parseTimeBound(raw.to, "to", names.to) : undefined;
+  const from = raw.from ? parseTimeBound(raw.from, "from", names.from, timeZone) : undefined;
+  const to = raw.to ? parseTimeBound(raw.to, "to", names.to, timeZone) : undefined;
   if (from && to && from.getTime() >= to.getTime()) {
     throw new AppError("invalid_parameter", `invalid time range: ${names.from} is after ${names.to}`, { field: names.from });
   }

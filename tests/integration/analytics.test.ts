@@ -152,6 +152,24 @@ describe(`GET /api/v1/audit/history (${TEST_DB})`, () => {
     expect(r.body.data.summary).toEqual({ start_value: 1, end_value: 2, total_change: 1, trend: "improving" });
   });
 
+  it("time_zone: weeks (and plain-date bounds) are that zone's — a fix late on Sunday UTC is Monday in Berlin, Sunday afternoon in Los Angeles", async () => {
+    const q = "/api/v1/audit/history?metric=fixes&interval=week&from=2024-01-01&to=2024-01-28";
+    const utc = await get(history.GET, q);
+    expect(utc.body.data.data_points.map((p: { value: number }) => p.value)).toEqual([1, 2, 2, 1]);
+    const berlin = await get(history.GET, `${q}&time_zone=Europe/Berlin`);
+    expect(berlin.status).toBe(200);
+    expect(berlin.body.data.data_points.map((p: { period_start: string; value: number }) => [p.period_start, p.value])).toEqual([
+      ["2024-01-01", 1], ["2024-01-08", 2], ["2024-01-15", 1], ["2024-01-22", 2],
+    ]);
+    const la = await get(history.GET, `${q}&time_zone=America/Los_Angeles`);
+    expect(la.body.data.data_points.map((p: { value: number }) => p.value)).toEqual([1, 2, 3, 0]);
+    // The response keeps the seed's shape: no extra members.
+    expect(Object.keys(berlin.body.data).sort()).toEqual(["data_points", "interval", "metric", "summary"]);
+    const bad = await get(history.GET, `${q}&time_zone=Mars/Olympus`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatchObject({ code: "invalid_parameter", field: "time_zone" });
+  });
+
   it("another org's events never count", async () => {
     const r = await get(history.GET, "/api/v1/audit/history?metric=score&interval=week&framework=soc2&from=2024-01-01&to=2024-01-07", otherToken);
     expect(r.body.data.data_points[0].value).toBe(10);
