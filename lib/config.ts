@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { readEnvConfig } from "./read-env-config";
 
 /** Every environment variable the service reads, parsed once. README's configuration table mirrors this. */
 const EnvSchema = z.object({
@@ -29,25 +30,11 @@ const EnvSchema = z.object({
 
 export type AppConfig = z.infer<typeof EnvSchema> & { dataDir: string; demo: boolean };
 
-let cached: AppConfig | undefined;
-
-export function getConfig(): AppConfig {
-  if (cached) return cached;
-  const parsed = EnvSchema.safeParse(process.env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`Invalid configuration: ${issue?.path.join(".")}: ${issue?.message}`);
-  }
-  const env = parsed.data;
-  cached = {
-    ...env,
-    dataDir: path.resolve(/*turbopackIgnore: true*/ process.cwd(), env.AUDIT_DATA_DIR),
-    demo: env.AUDIT_DEMO !== "0" && env.AUDIT_DEMO !== "false",
-  };
-  return cached;
-}
-
+const config = readEnvConfig(EnvSchema, (env): AppConfig => ({
+  ...env,
+  dataDir: path.resolve(/*turbopackIgnore: true*/ process.cwd(), env.AUDIT_DATA_DIR),
+  demo: env.AUDIT_DEMO !== "0" && env.AUDIT_DEMO !== "false",
+}));
+export const getConfig: () => AppConfig = config.get;
 /** Tests change the environment between suites. */
-export function resetConfigForTests(): void {
-  cached = undefined;
-}
+export const resetConfigForTests: () => void = config.reset;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { readEnvConfig } from "../read-env-config";
 
 /**
  * Tuning knobs of the export worker, read from the environment once (docs/exports.md).
@@ -23,19 +24,6 @@ const EnvSchema = z.object({
 
 export type ExportConfig = z.infer<typeof EnvSchema>;
 
-let cached: ExportConfig | undefined;
-
-export function getExportConfig(): ExportConfig {
-  if (cached) return cached;
-  const r = EnvSchema.safeParse(process.env);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    throw new Error(`Invalid configuration: ${issue?.path.join(".")}: ${issue?.message}`);
-  }
-  cached = r.data;
-  return cached;
-}
-
-export function resetExportConfigForTests(): void {
-  cached = undefined;
-}
+const config = readEnvConfig(EnvSchema);
+export const getExportConfig: () => ExportConfig = config.get;
+export const resetExportConfigForTests: () => void = config.reset;

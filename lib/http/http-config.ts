@@ -1,5 +1,6 @@
 import type { BlockList } from "node:net";
 import { z } from "zod";
+import { readEnvConfig } from "../read-env-config";
 import { parseTrustedProxies } from "./parse-trusted-proxies";
 
 /**
@@ -15,19 +16,6 @@ const HttpEnvSchema = z.object({
 
 export type HttpConfig = z.infer<typeof HttpEnvSchema> & { trustedProxies: BlockList };
 
-let cached: HttpConfig | undefined;
-
-export function getHttpConfig(): HttpConfig {
-  if (cached) return cached;
-  const parsed = HttpEnvSchema.safeParse(process.env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`Invalid configuration: ${issue?.path.join(".")}: ${issue?.message}`);
-  }
-  cached = { ...parsed.data, trustedProxies: parseTrustedProxies(parsed.data.AUDIT_TRUSTED_PROXIES) };
-  return cached;
-}
-
-export function resetHttpConfigForTests(): void {
-  cached = undefined;
-}
+const config = readEnvConfig(HttpEnvSchema, (env): HttpConfig => ({ ...env, trustedProxies: parseTrustedProxies(env.AUDIT_TRUSTED_PROXIES) }));
+export const getHttpConfig: () => HttpConfig = config.get;
+export const resetHttpConfigForTests: () => void = config.reset;

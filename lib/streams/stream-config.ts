@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { readEnvConfig } from "../read-env-config";
 
 /** Tuning knobs of log streams and alert rules, read from the environment once (docs/streams.md). */
 const flag = z
@@ -39,19 +40,6 @@ const EnvSchema = z.object({
 
 export type StreamConfig = z.infer<typeof EnvSchema>;
 
-let cached: StreamConfig | undefined;
-
-export function getStreamConfig(): StreamConfig {
-  if (cached) return cached;
-  const r = EnvSchema.safeParse(process.env);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    throw new Error(`Invalid configuration: ${issue?.path.join(".")}: ${issue?.message}`);
-  }
-  cached = r.data;
-  return cached;
-}
-
-export function resetStreamConfigForTests(): void {
-  cached = undefined;
-}
+const config = readEnvConfig(EnvSchema);
+export const getStreamConfig: () => StreamConfig = config.get;
+export const resetStreamConfigForTests: () => void = config.reset;
