@@ -15,7 +15,8 @@ import { buildWhere, resolveFilter, type EventFilter } from "./query-events";
  *   found the cheapest of these ways, in order:
  *   1. the process remembers the last exact total of this (org, filter) together with the org's
  *      newest seq it covered; the next request counts only the matching entries appended since
- *      (`seq > remembered`, the primary key's range) and adds them. Entries are append-only and seqs
+ *      (`seq > remembered`, the primary key's range, at most `REMEMBERED_SPAN` seqs of it: after more,
+ *      e.g. a bulk load, the total is found afresh by 2–4) and adds them. Entries are append-only and seqs
  *      are handed out under the chain-head lock, committed in order, so the entries up to a seq that
  *      one statement sees never change — except by retention, which removes the oldest entries and
  *      records a chain cut: a changed oldest seq or cut makes the remembered total stale (recounted).
@@ -28,6 +29,11 @@ import { buildWhere, resolveFilter, type EventFilter } from "./query-events";
  */
 export const EXACT_WALK_CAP = 10_000;
 export const REMEMBERED_TOTALS = 1_000;
+/**
+ * A remembered total is topped up only while at most this many entries were appended to the org
+ * since (its top-up reads at most this many rows of the primary key); beyond, it is recounted.
+ */
+export const REMEMBERED_SPAN = 50_000;
 
 export type TotalPolicy = "exact" | "bounded";
 
@@ -46,6 +52,8 @@ export interface CountTotalOptions {
   policy: TotalPolicy;
   /** Bounded policy: exact up to this many (default EXACT_WALK_CAP). */
   cap?: number;
+  /** Exact policy: top up a remembered total across at most this many seqs (default REMEMBERED_SPAN). */
+  rememberedSpan?: number;
 }
 
 export async function countTotal(opts: CountTotalOptions): Promise<EventTotal> {
@@ -58,12 +66,16 @@ export async function countTotal(opts: CountTotalOptions): Promise<EventTotal> {
   const known = cache.get(key);
   if (known) {
     const { where, params } = buildWhere(opts.orgId, filter);
-    params.push(known.seq);
+    const span = opts.rememberedSpan ?? REMEMBERED_SPAN;
+    params.push(known.seq, known.seq + span);
+    // The entries appended since, counted only within REMEMBERED_SPAN seqs of the remembered one (a
+    // primary-key range: bounded work); when more were appended (a bulk load, a long quiet spell),
+    // the remembered total is dropped and the total found afresh below.
     const [row] = await opts.sql.query<Snapshot & { added: number }>(
-      `SELECT ${SNAPSHOT}, (SELECT count(*)::int8 FROM audit_events e WHERE ${where} AND e.seq > $${params.length}) AS added`,
+      `SELECT ${SNAPSHOT}, (SELECT count(*)::int8 FROM audit_events e WHERE ${where} AND e.seq > $${params.length - 1} AND e.seq <= $${params.length}) AS added`,
       params,
     );
-    if (row && row.base === known.base) {
+    if (row && row.base === known.base && Number(row.head) <= known.seq + span) {
       const count = known.count + Number(row.added);
       remember(key, { seq: Number(row.head), base: row.base, count });
       return { count, exact: true, source: "remembered" };

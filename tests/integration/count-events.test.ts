@@ -60,6 +60,24 @@ describe(`totals (${TEST_DB})`, () => {
     expect(after.count).toBeGreaterThan(before.count);
   });
 
+  it("a remembered total is not topped up across more than its span of new entries (a bulk load): found afresh, still exact", async () => {
+    forgetRememberedTotals();
+    const repos = ["repo_1", "repo_2", "repo_3", "repo_4", "repo_5", "repo_6", "repo_7", "repo_8", "repo_9", "repo_10", "repo_11", "repo_0"];
+    const filter: EventFilter = { where: F.and(F.in("actor.type", "user"), F.in("repository.id", ...repos)) };
+    const before = await countTotal({ sql: t.db.sql, orgId, filter, policy: "exact", rememberedSpan: 500 });
+    expect(before.source).toBe("count");
+    const head = Number((await t.db.sql.query<{ head: number }>(`SELECT max(seq)::int8 AS head FROM audit_events WHERE org_id = $1`, [orgId]))[0]!.head);
+    await loadBulkEvents({ sql: t.db.sql, orgId, count: 700, startSeq: Number(head) + 1 });
+    const after = await countTotal({ sql: t.db.sql, orgId, filter, policy: "exact", rememberedSpan: 500 });
+    expect(after.source).toBe("count");
+    expect(after.count).toBe(await countEvents({ sql: t.db.sql, orgId, filter }));
+    // Within the span again: topped up.
+    await loadBulkEvents({ sql: t.db.sql, orgId, count: 100, startSeq: Number(head) + 701 });
+    const next = await countTotal({ sql: t.db.sql, orgId, filter, policy: "exact", rememberedSpan: 500 });
+    expect(next.source).toBe("remembered");
+    expect(next.count).toBe(await countEvents({ sql: t.db.sql, orgId, filter }));
+  });
+
   it("bounded: exact up to the cap, else the cap and exact false", async () => {
     expect(await countTotal({ sql: t.db.sql, orgId, filter: {}, policy: "bounded", cap: 100 })).toEqual({ count: 100, exact: false, source: "walk" });
     const few = await countEvents({ sql: t.db.sql, orgId, filter: { where: F.in("action", ...["policy.update"]) } });
