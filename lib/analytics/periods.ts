@@ -1,6 +1,7 @@
 import { TZDate } from "@date-fns/tz";
 import { addDays, addMonths, addWeeks, format, startOfDay, startOfISOWeek, startOfMonth } from "date-fns";
 import { z } from "zod";
+import { zoneMidnight as zoneMidnightOf } from "../audit/time-bounds";
 
 /**
  * Calendar periods in one time zone (IANA name; "UTC" unless the caller says otherwise): days, ISO
@@ -79,8 +80,7 @@ export function lastDay(p: Period, timeZone = DEFAULT_TIME_ZONE): string {
 
 /** The instant a calendar date (`YYYY-MM-DD`) begins in the zone. */
 export function zoneMidnight(date: string, timeZone = DEFAULT_TIME_ZONE): Date {
-  const [y, m, d] = date.split("-").map(Number) as [number, number, number];
-  return plain(new TZDate(y, m - 1, d, timeZone));
+  return zoneMidnightOf(new Date(`${date}T00:00:00Z`), timeZone);
 }
 
 /** Default range when `from` is absent: this many periods back from `to`. */

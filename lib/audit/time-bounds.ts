@@ -64,6 +64,11 @@ export function parseIsoInstant(value: string): IsoInstant | null {
  * and the *exclusive* upper bound for `to`, which must itself be a supported instant (so the
  * latest `to` is 9999-12-30 or a date-time before 9999-12-31T23:59:59.999Z).
  */
+/** The instant the calendar day of `utcDay` (its UTC date) begins in an IANA zone (23–25 h days). */
+export function zoneMidnight(utcDay: Date, timeZone: string): Date {
+  return new Date(new TZDate(utcDay.getUTCFullYear(), utcDay.getUTCMonth(), utcDay.getUTCDate(), timeZone).getTime());
+}
+
 export function parseTimeBound(value: string, kind: "from" | "to", field: string, timeZone?: string): Date {
   let p = parseIsoInstant(value);
   if (!p) {
@@ -71,8 +76,7 @@ export function parseTimeBound(value: string, kind: "from" | "to", field: string
   }
   // A plain date in a named zone: that zone's calendar day (midnight to midnight, 23–25 h).
   if (!p.hasTime && timeZone && timeZone !== "UTC") {
-    const localMidnight = (utc: Date) => new Date(new TZDate(utc.getUTCFullYear(), utc.getUTCMonth(), utc.getUTCDate(), timeZone).getTime());
-    p = { ...p, start: localMidnight(p.start), end: localMidnight(p.end) };
+    p = { ...p, start: zoneMidnight(p.start, timeZone), end: zoneMidnight(p.end, timeZone) };
   }
   if (kind === "from") return p.start;
   if (!isSupportedInstant(p.end.getTime())) {
