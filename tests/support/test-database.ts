@@ -85,9 +85,23 @@ export async function createScratchPostgres(admin: string = adminUrl(), prefix =
       await c.end();
     }
   };
+  // DROP … WITH (FORCE) terminates the database's sessions but waits at most 5 s for them to exit;
+  // on a loaded Citus node a maintenance daemon or a worker connection can outlive that ("database …
+  // is being accessed by other users", 55006, seen once in CI): try again, then give up loudly.
+  const dropOn = async (nodeUrl: string) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await onNode(nodeUrl, [`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`]);
+        return;
+      } catch (err) {
+        if ((err as { code?: string }).code !== "55006" || attempt >= 6) throw err;
+        await new Promise((r) => setTimeout(r, 1000 * attempt));
+      }
+    }
+  };
   const drop = async () => {
-    await onNode(admin, [`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`]);
-    await Promise.all(workers.map((w) => onNode(at(admin, w.host, w.port, "postgres"), [`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`])));
+    await dropOn(admin);
+    await Promise.all(workers.map((w) => dropOn(at(admin, w.host, w.port, "postgres"))));
   };
   if (workers.length > 0) {
     try {
