@@ -9,7 +9,10 @@
  * second org (fresh ids per request). Rate limiting is off (AUDIT_RATE_LIMIT=0).
  * Every scenario runs twice: right after the load, as a user meets it (no VACUUM: this machine's
  * PostgreSQL runs with autovacuum off), then after a VACUUM ANALYZE run by hand — both printed.
- * BENCH_LOAD_SECONDS (default 15) per scenario, BENCH_LOAD_CONNECTIONS (default 50).
+ * BENCH_LOAD_SECONDS (default 15) per scenario, BENCH_LOAD_CONNECTIONS (default 50), each after a
+ * warm-up of BENCH_LOAD_WARMUP_SECONDS (default 3; 0 = none) at the same concurrency that is not counted.
+ * The server is started as `npm start` starts it (scripts/start.mjs → scripts/serve.mjs);
+ * BENCH_LOAD_LAUNCHER=next-start measures bare `next start`.
  * Memory: the server's RSS (process tree) before/after/peak, and its own process.memoryUsage()
  * (V8 heap used/total, external) sampled every second by bench/memory-sampler.cjs, per scenario.
  */
@@ -31,6 +34,8 @@ import { api, benchDatabase, startAppServer, type BenchContext, type BenchRow } 
 const EVENTS = Number(process.env.BENCH_LOAD_EVENTS ?? 100_000);
 const SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 15);
 const CONNECTIONS = Number(process.env.BENCH_LOAD_CONNECTIONS ?? 50);
+const WARMUP_SECONDS = Number(process.env.BENCH_LOAD_WARMUP_SECONDS ?? 3);
+const LAUNCHER = process.env.BENCH_LOAD_LAUNCHER === "next-start" ? "next-start" : "npm-start";
 const ROOT = `root_${crypto.randomBytes(12).toString("hex")}`;
 
 /** RSS of a process and its descendants (Linux /proc), in MB. */
@@ -138,14 +143,19 @@ export default async function load(ctx: BenchContext): Promise<BenchRow[]> {
   const memoryFile = path.join(os.tmpdir(), `bench-load-memory-${process.pid}.jsonl`);
   fs.rmSync(memoryFile, { force: true });
   const sampler = path.join(path.dirname(new URL(import.meta.url).pathname), "memory-sampler.cjs");
-  const server = await startAppServer({
+  const server = await startAppServer(
+    {
     DATABASE_URL: scratch.url,
     AUDIT_ROOT_TOKEN: ROOT,
     AUDIT_RATE_LIMIT: "0",
     BENCH_MEMORY_FILE: memoryFile,
     // BENCH_LOAD_NODE_OPTIONS: extra options for the server only (e.g. --max-old-space-size=192 to see what a heap cap costs).
     NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} ${process.env.BENCH_LOAD_NODE_OPTIONS ?? ""} --require ${sampler}`.trim(),
-  });
+    },
+    // As production runs it: `npm start` (scripts/start.mjs → scripts/serve.mjs, with the launcher's
+    // V8 heap settings); BENCH_LOAD_LAUNCHER=next-start measures bare `next start` instead.
+    { launcher: LAUNCHER },
+  );
   const client = new pg.Client({ connectionString: scratch.url });
   await client.connect();
   const rows: BenchRow[] = [];
@@ -186,6 +196,9 @@ export default async function load(ctx: BenchContext): Promise<BenchRow[]> {
         },
       },
     ];
+    // BENCH_LOAD_ONLY=list,get: only these scenarios (profiling one route); the default runs all four.
+    const only = (process.env.BENCH_LOAD_ONLY ?? "").split(",").map((x) => x.trim()).filter(Boolean);
+    if (only.length > 0) scenarios.splice(0, scenarios.length, ...scenarios.filter((s) => only.includes(s.name)));
     // Warm up every route once (first-request compilation, connections).
     for (const s of scenarios) await fetch(server.base + s.path, { method: s.method ?? "GET", headers: headersOf(s.token), body: s.body?.() });
 
@@ -208,16 +221,21 @@ export default async function load(ctx: BenchContext): Promise<BenchRow[]> {
       }
       for (const s of scenarios) {
         ctx.log(`${phase} — ${s.name}: ${CONNECTIONS} connections for ${SECONDS} s… (load average ${os.loadavg().map((x) => x.toFixed(1)).join(" ")})`);
+        // Warm-up at the same concurrency, not counted: a long-running server has compiled its hot
+        // paths and sized its heap; without it the first scenario also measures JIT compilation.
+        const cannon = (seconds: number) =>
+          autocannon({
+            url: server.base + s.path,
+            method: s.method ?? "GET",
+            connections: CONNECTIONS,
+            duration: seconds,
+            headers: headersOf(s.token),
+            ...(s.body && { requests: [{ method: "POST" as const, setupRequest: (req: autocannon.Request) => ({ ...req, body: s.body!() }) }] }),
+          });
+        if (WARMUP_SECONDS > 0) await cannon(WARMUP_SECONDS);
         const cpu0 = treeCpuSecs(server.proc.pid!);
         const db0 = await backendCpu(client);
-        const result = await autocannon({
-          url: server.base + s.path,
-          method: s.method ?? "GET",
-          connections: CONNECTIONS,
-          duration: SECONDS,
-          headers: headersOf(s.token),
-          ...(s.body && { requests: [{ method: "POST" as const, setupRequest: (req: autocannon.Request) => ({ ...req, body: s.body!() }) }] }),
-        });
+        const result = await cannon(SECONDS);
         const p50 = result.latency.p50;
         const p99 = result.latency.p99;
         const non2xx = result.non2xx + result.errors; // errors include timeouts

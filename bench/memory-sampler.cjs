@@ -8,7 +8,9 @@
  */
 const fs = require("node:fs");
 const file = process.env.BENCH_MEMORY_FILE;
-if (file) {
+// `npm start`'s launcher (scripts/start.mjs) inherits NODE_OPTIONS too: only the server samples.
+const isLauncher = /start\.mjs$/.test(process.argv[1] ?? "");
+if (file && !isLauncher) {
   let gc;
   try {
     require("node:v8").setFlagsFromString("--expose-gc");

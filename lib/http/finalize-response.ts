@@ -1,6 +1,7 @@
 import { acceptsGzip, gzip, GZIP_MIN_BYTES } from "./compression";
 import { etagMatches, weakEtag } from "./etag";
 import { rateLimitHeaders, type RateLimitState } from "./rate-limit";
+import { serializedBodyOf } from "./respond";
 import { applySecurityHeaders } from "./security-headers";
 
 /**
@@ -27,7 +28,7 @@ export async function finalizeResponse(opts: {
   const bufferable = isJson && res.body !== null && !headers.has("Content-Encoding") && !headers.has("Content-Disposition");
   if (!bufferable) return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
 
-  let body: Uint8Array = new Uint8Array(await res.arrayBuffer());
+  let body: Uint8Array = serializedBodyOf(res) ?? new Uint8Array(await res.arrayBuffer());
   const isGet = req.method === "GET" || req.method === "HEAD";
   if (isGet && res.status === 200) {
     const etag = weakEtag(body);
