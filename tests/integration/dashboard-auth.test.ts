@@ -265,6 +265,41 @@ describe(`explorer API (${TEST_DB})`, () => {
     expect(f.body.data.resource_types).toEqual([{ value: "repo", count: 62 }]);
   });
 
+  it("day-or-longer histogram buckets without a filter come from the daily rollups and equal a count of the entries", async () => {
+    const db = await getDatabase();
+    const [org] = await db.sql.query<{ id: string }>(`SELECT id FROM orgs WHERE slug = 'explore'`);
+    // What each bucket must hold, counted straight from the entries.
+    const direct = async (stepMs: number, from: string, to: string) =>
+      new Map(
+        (
+          await db.sql.query<{ t: Date; n: number }>(
+            `SELECT date_bin($2::interval, timestamp, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS t, count(*)::int8 AS n
+               FROM audit_events WHERE org_id = $1 AND timestamp >= $3 AND timestamp < $4 GROUP BY 1`,
+            [org!.id, `${stepMs / 1000} seconds`, new Date(from), new Date(to)],
+          )
+        ).map((r) => [new Date(r.t).toISOString(), Number(r.n)]),
+      );
+    // Partial days at both edges (the last one holds the 50 entries of 2025-01-05 00:00:00.000).
+    const from = "2024-10-01T12:00:00.000Z";
+    const to = "2025-01-05T00:00:00.001Z";
+    const h = await get(explorerHistogram.GET, `/api/v1/audit/explorer/histogram?from=${from}&to=${to}`);
+    expect(h.status).toBe(200);
+    expect(h.body.data.interval_ms).toBe(86_400_000);
+    const want = await direct(86_400_000, from, to);
+    const got = new Map<string, number>(h.body.data.buckets.filter((b: { count: number }) => b.count > 0).map((b: { start: string; count: number }) => [b.start, b.count]));
+    expect(got).toEqual(want);
+    expect(got.get("2025-01-05T00:00:00.000Z")).toBe(50);
+    expect([...got.values()].reduce((a, b) => a + b, 0)).toBe(250);
+    // The whole history (no range): weekly buckets from the first entry to the last.
+    const all = await get(explorerHistogram.GET, "/api/v1/audit/explorer/histogram");
+    expect(all.status).toBe(200);
+    expect(all.body.data.interval_ms % 86_400_000).toBe(0);
+    const wantAll = await direct(all.body.data.interval_ms, all.body.data.from, all.body.data.to);
+    const gotAll = new Map<string, number>(all.body.data.buckets.filter((b: { count: number }) => b.count > 0).map((b: { start: string; count: number }) => [b.start, b.count]));
+    expect(gotAll).toEqual(wantAll);
+    expect(gotAll.size).toBeGreaterThan(1);
+  });
+
   it("an entry comes with its chain neighbours and its resource's timeline; other orgs' ids are 404", async () => {
     const r = await call(explorerEntry.GET, "GET", "/api/v1/audit/explorer/entries/x-8", { headers: { cookie }, params: { id: "x-8" } });
     expect(r.status).toBe(200);
