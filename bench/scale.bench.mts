@@ -241,7 +241,7 @@ export default async function scale(ctx: BenchContext): Promise<BenchRow[]> {
         details: { note: "chained" },
       }));
       const r = await api(server.base, "POST", "/api/v1/audit/logs", chained.token, { events });
-      if (r.status !== 201) throw new Error(`chained ingest answered ${r.status}`);
+      if (r.status !== 201) throw new Error(`chained ingest answered ${r.status}: ${JSON.stringify(r.body)}\nserver output (last 3000 characters):\n${server.output().slice(-3000)}`);
     }
     const v0 = performance.now();
     const verified = await api(server.base, "POST", "/api/v1/audit/verify", chained.token, {});
