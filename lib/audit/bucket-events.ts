@@ -2,6 +2,7 @@ import type { SqlExecutor } from "../db/sql";
 import { EVENT_FIELDS, fieldSpec, type EventFieldName } from "./event-fields";
 import { fieldsOf } from "./filter-tree";
 import { buildWhere, newestMatches, resolveFilter, type EventFilter } from "./query-events";
+import { ceilUtcDay, floorUtcDay, utcDateText } from "./time-bounds";
 
 /**
  * A histogram whose filter needs more than one column's (org, column, timestamp) index holds (two
@@ -111,9 +112,8 @@ function matchesEverything(f: EventFilter): boolean {
 
 /** The whole UTC days inside [from, to): [firstDay, endDay) as midnights, or null when there is none. */
 function utcWholeDays(from: Date, to: Date): { firstDay: Date; endDay: Date } | null {
-  const day = 86_400_000;
-  const firstDay = new Date(Math.ceil(from.getTime() / day) * day);
-  const endDay = new Date(Math.floor(to.getTime() / day) * day);
+  const firstDay = ceilUtcDay(from);
+  const endDay = floorUtcDay(to);
   return firstDay.getTime() < endDay.getTime() ? { firstDay, endDay } : null;
 }
 
@@ -125,7 +125,6 @@ function utcWholeDays(from: Date, to: Date): { firstDay: Date; endDay: Date } | 
  * partial days at the edges of [from, to) are counted from the entries.
  */
 async function bucketFromRollups(o: { sql: SqlExecutor; orgId: string; stepS: number; from: Date; to: Date; firstDay: Date; endDay: Date }) {
-  const ymd = (d: Date) => d.toISOString().slice(0, 10);
   return o.sql.query<{ t: Date; n: number }>(
     `SELECT t, sum(n)::int8 AS n FROM (
        SELECT date_bin($2::interval, r.day::timestamp AT TIME ZONE 'UTC', TIMESTAMPTZ '2000-01-01 00:00:00+00') AS t, sum(r.event_count) AS n
@@ -136,6 +135,6 @@ async function bucketFromRollups(o: { sql: SqlExecutor; orgId: string; stepS: nu
         WHERE e.org_id = $1 AND ((e.timestamp >= $5 AND e.timestamp < $6) OR (e.timestamp >= $7 AND e.timestamp < $8))
         GROUP BY 1
      ) x GROUP BY t ORDER BY t`,
-    [o.orgId, `${o.stepS} seconds`, ymd(o.firstDay), ymd(o.endDay), o.from, o.firstDay, o.endDay, o.to],
+    [o.orgId, `${o.stepS} seconds`, utcDateText(o.firstDay), utcDateText(o.endDay), o.from, o.firstDay, o.endDay, o.to],
   );
 }

@@ -1,6 +1,7 @@
 import type { SqlExecutor, SqlParam } from "../db/sql";
 import { conjuncts } from "./filter-tree";
 import { buildWhere, resolveFilter, type EventFilter } from "./query-events";
+import { ceilUtcDay, floorUtcDay, utcDateText } from "./time-bounds";
 
 /**
  * How totals are counted — one policy for every dialect (issue 11 item 5: a total over a large,
@@ -152,15 +153,11 @@ function rollupShape(f: EventFilter): { actions?: string[]; actorType?: string }
   return out;
 }
 
-const DAY = 86_400_000;
-const floorDay = (d: Date) => new Date(Math.floor(d.getTime() / DAY) * DAY);
-const ceilDay = (d: Date) => new Date(Math.ceil(d.getTime() / DAY) * DAY);
 const floorMonth = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1));
 const ceilMonth = (d: Date) => {
   const f = floorMonth(d);
   return f.getTime() === d.getTime() ? f : new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1));
 };
-const dateText = (d: Date) => d.toISOString().slice(0, 10);
 
 /**
  * The rollup sum for a filter rollupShape accepts, as a scalar subquery: `sql(base, where)`
@@ -189,8 +186,8 @@ function rollupQuery(f: EventFilter): { params: SqlParam[]; usesWhere: boolean; 
 
   // Whole days [lo, hi) from the rollups (whole months of it from the monthly ones); the entries
   // inside [from, to) but outside [lo, hi) are counted one by one.
-  const lo = f.from ? ceilDay(f.from) : undefined;
-  const hi = f.to ? floorDay(f.to) : undefined;
+  const lo = f.from ? ceilUtcDay(f.from) : undefined;
+  const hi = f.to ? floorUtcDay(f.to) : undefined;
   if (lo && hi && lo.getTime() >= hi.getTime()) return null; // within about a day: a plain count is cheap
   const mlo = lo ? ceilMonth(lo) : undefined;
   const mhi = hi ? floorMonth(hi) : undefined;
@@ -204,8 +201,8 @@ function rollupQuery(f: EventFilter): { params: SqlParam[]; usesWhere: boolean; 
   }
   const parts: ((base: number, where: string) => string)[] = [];
   for (const r of ranges) {
-    const a = r.a && param(dateText(r.a));
-    const b = r.b && param(dateText(r.b));
+    const a = r.a && param(utcDateText(r.a));
+    const b = r.b && param(utcDateText(r.b));
     parts.push((base) => {
       const w = ["r.org_id = $1", ...conds.map((c) => c(base))];
       if (a) w.push(`r.${r.col} >= ${a(base)}::date`);

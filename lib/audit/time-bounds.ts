@@ -57,6 +57,19 @@ export function parseIsoInstant(value: string): IsoInstant | null {
   return { start: new Date(start), end: new Date(end), hasTime, hasZone: !!(m[9] || m[10]), separator: hasTime ? (m[4] === " " ? " " : "T") : null };
 }
 
+/** The instant the calendar day of `utcDay` (its UTC date) begins in an IANA zone (23–25 h days). */
+export function zoneMidnight(utcDay: Date, timeZone: string): Date {
+  return new Date(new TZDate(utcDay.getUTCFullYear(), utcDay.getUTCMonth(), utcDay.getUTCDate(), timeZone).getTime());
+}
+
+const DAY_MS = 86_400_000;
+/** The UTC midnight at or before `d`. */
+export const floorUtcDay = (d: Date): Date => new Date(Math.floor(d.getTime() / DAY_MS) * DAY_MS);
+/** The UTC midnight at or after `d`. */
+export const ceilUtcDay = (d: Date): Date => new Date(Math.ceil(d.getTime() / DAY_MS) * DAY_MS);
+/** `2024-01-15`: the UTC calendar date of an instant (a `date` parameter for the daily rollups). */
+export const utcDateText = (d: Date): string => d.toISOString().slice(0, 10);
+
 /**
  * Parses a `from`/`to` boundary. Accepted: an ISO 8601 date-time (with `Z` or an offset such as
  * `+00:00`; without one it is read as UTC) or a plain date. A plain-date `to` covers that whole
@@ -64,11 +77,6 @@ export function parseIsoInstant(value: string): IsoInstant | null {
  * and the *exclusive* upper bound for `to`, which must itself be a supported instant (so the
  * latest `to` is 9999-12-30 or a date-time before 9999-12-31T23:59:59.999Z).
  */
-/** The instant the calendar day of `utcDay` (its UTC date) begins in an IANA zone (23–25 h days). */
-export function zoneMidnight(utcDay: Date, timeZone: string): Date {
-  return new Date(new TZDate(utcDay.getUTCFullYear(), utcDay.getUTCMonth(), utcDay.getUTCDate(), timeZone).getTime());
-}
-
 export function parseTimeBound(value: string, kind: "from" | "to", field: string, timeZone?: string): Date {
   let p = parseIsoInstant(value);
   if (!p) {
