@@ -139,7 +139,7 @@ export default async function ingest(ctx: BenchContext): Promise<BenchRow[]> {
     const add = (k: string, ms: number) => breakdown.set(k, (breakdown.get(k) ?? 0) + ms);
     const label = (text: string) => {
       const t = text.replace(/\s+/g, " ").trim();
-      if (t.startsWith("SELECT audit_search_vector")) return "vectors (SQL, before the lock)";
+      if (t.includes("audit_search_vector(c)")) return "vectors left to SQL, and the JS check (before the lock)";
       if (/^INSERT INTO audit_chain_heads|FOR UPDATE/.test(t)) return "chain-head lock";
       if (t.startsWith("SELECT id, request_digest")) return "known ids (duplicates)";
       if (t.startsWith("INSERT INTO audit_events ")) return "INSERT audit_events";
@@ -168,7 +168,7 @@ export default async function ingest(ctx: BenchContext): Promise<BenchRow[]> {
       const t0 = performance.now();
       const before = sum();
       const prepared = prepareAppend({ events: b });
-      add("JS: canonical JSON, digests, columns (before the lock)", performance.now() - t0);
+      add("JS: canonical JSON, digests, columns, search vectors (before the lock)", performance.now() - t0);
       await local.sql.transaction(async (tx) => {
         await computeSearchVectors(timed(tx), prepared);
         const tl = performance.now();

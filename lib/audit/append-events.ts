@@ -7,6 +7,7 @@ import { contentFields, COPIED_COLUMNS, copiedColumnValues } from "./event-field
 import { formatTimestamp } from "./format-timestamp";
 import { CHAIN_HEAD_TREE_COLUMNS, signCheckpoint } from "../integrity/sign-checkpoint";
 import { attestColumns, columnAttestationsEnabled, columnsDigestSql, type ColumnsDigest } from "./attest-columns";
+import { searchVectorText } from "./search-vector";
 
 export interface AppendResult {
   id: string;
@@ -61,8 +62,13 @@ interface PreparedEvent {
   after: string;
   /** Copied column values (COPIED_COLUMNS order), the seq column's still 0. */
   copied: SqlParam[];
-  /** audit_search_vector(content) as text, filled by {@link computeSearchVectors}. */
+  /**
+   * audit_search_vector(content) as text: computed in JS where that is exact (lib/audit/search-vector.ts),
+   * else filled by {@link computeSearchVectors}.
+   */
   vector: string | null;
+  /** `vector` came from JS (one such per batch is checked against the SQL). */
+  jsVector: boolean;
   /** Where the event came from, for error messages ("events[3].id"). */
   field: (name: string) => string;
 }
@@ -71,6 +77,9 @@ interface PreparedEvent {
 export interface PreparedAppend {
   events: PreparedEvent[];
 }
+
+/** JS vectors are used until one differs from the SQL (then never again in this process). */
+const jsVectors = { enabled: true };
 
 const SEQ_COLUMN = COPIED_COLUMNS.findIndex((c) => c.name === "seq");
 
@@ -122,7 +131,8 @@ export function prepareAppend(opts: { events: EventInput[]; fieldPrefix?: string
       digestText += `${digestText === "{" ? "" : ","}${k !== "timestamp" && members.has(k) && submitted[k] === event[k] ? members.get(k)! : member(k, v)}`;
     }
     digestText += "}";
-    const p: PreparedEvent = { id, digest: sha256Hex(digestText), before, after, copied: copiedColumnValues(event), vector: null, field };
+    const vector = jsVectors.enabled ? searchVectorText(event) : null;
+    const p: PreparedEvent = { id, digest: sha256Hex(digestText), before, after, copied: copiedColumnValues(event), vector, jsVector: vector !== null, field };
     // Duplicates inside the request: identical → later copies are duplicates; different → refuse.
     const first = firstById.get(id);
     if (!first) firstById.set(id, p);
@@ -135,19 +145,37 @@ export function prepareAppend(opts: { events: EventInput[]; fieldPrefix?: string
 }
 
 /**
- * The full-text vector of each prepared event, computed by the database's own audit_search_vector()
- * (prisma/definitions/functions/audit_search_vector.sql) from the content — whose seq does not enter
- * the vector — in one statement on any connection, before the org's lock (issue 11). The INSERT then
- * stores them as they are; the BEFORE INSERT trigger computes only vectors a writer left NULL.
+ * The full-text vectors JS could not compute exactly (lib/audit/search-vector.ts), computed by the
+ * database's own audit_search_vector() (prisma/definitions/functions/audit_search_vector.sql) from
+ * the content — whose seq does not enter the vector — in one statement on any connection, before the
+ * org's lock (issue 11). The same statement checks the batch's first JS vector against the SQL: if
+ * they ever differ (a changed SQL definition, a database whose locale lower-cases ASCII otherwise),
+ * every vector of the batch is computed by the database, and JS vectors are off for the process.
+ * The INSERT then stores them as they are; the BEFORE INSERT trigger computes only vectors a writer
+ * left NULL.
  */
 export async function computeSearchVectors(sql: SqlExecutor, batch: PreparedAppend): Promise<void> {
+  const probe = batch.events.find((e) => e.jsVector);
   const todo = batch.events.filter((e) => e.vector === null);
-  if (todo.length === 0) return;
-  const rows = await sql.query<{ v: string }>(`SELECT audit_search_vector(c)::text AS v FROM unnest($1::text[]) WITH ORDINALITY AS u(c, n) ORDER BY n`, [
-    todo.map((e) => `${e.before}0${e.after}`),
-  ]);
-  if (rows.length !== todo.length) throw new AppError("internal_error", "computeSearchVectors: one vector per event expected");
-  rows.forEach((r, i) => (todo[i]!.vector = r.v));
+  if (todo.length === 0 && !probe) return;
+  const contents = (es: PreparedEvent[]) => es.map((e) => `${e.before}0${e.after}`);
+  const rows = await sql.query<{ v: string; same: boolean | null }>(
+    `SELECT v::text AS v, j::tsvector = v AS same
+       FROM (SELECT audit_search_vector(c) AS v, j, n FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS u(c, j, n)) s ORDER BY n`,
+    [contents(probe ? [probe, ...todo] : todo), probe ? [probe.vector, ...todo.map(() => null)] : todo.map(() => null)],
+  );
+  if (rows.length !== todo.length + (probe ? 1 : 0)) throw new AppError("internal_error", "computeSearchVectors: one vector per event expected");
+  if (probe && rows[0]!.same !== true) {
+    jsVectors.enabled = false;
+    console.error(`[audit-trail] the search vector computed in JS for event ${probe.id} differs from audit_search_vector() (JS ${probe.vector}; SQL ${rows[0]!.v}); vectors are computed by the database from now on`);
+    for (const e of batch.events) {
+      e.vector = null;
+      e.jsVector = false;
+    }
+    return computeSearchVectors(sql, batch);
+  }
+  if (probe) probe.jsVector = false; // checked: not again when the group's transaction calls this
+  rows.slice(probe ? 1 : 0).forEach((r, i) => (todo[i]!.vector = r.v));
 }
 
 /**

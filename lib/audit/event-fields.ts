@@ -369,3 +369,20 @@ export const SEARCH_WEIGHTS: readonly { field: EventFieldName; path: readonly st
   const s = specOf(n);
   return s.search ? [{ field: n, path: s.path, weight: s.search }] : [];
 });
+
+/**
+ * The order in which audit_search_vector() reads the searched fields within each part (word
+ * positions follow it; phrases match by position). The weights stay the registry's; the unit test
+ * checks this holds every searched field once and agrees with the SQL.
+ */
+const SEARCH_ORDER = [
+  "actor.name", "actor.email", "actor.id",
+  "changes", "details",
+  "action", "resource.type", "resource.id", "resource.name", "repository.name", "repository.id", "id", "ip_address", "request_id", "session_id", "user_agent",
+] as const satisfies readonly EventFieldName[];
+
+/** The full-text document: its parts in order (A, B, C), each with its members' paths in order (lib/audit/search-vector.ts). */
+export const SEARCH_DOCUMENT: readonly { weight: "A" | "B" | "C"; paths: readonly (readonly string[])[] }[] = (["A", "B", "C"] as const).map((weight) => ({
+  weight,
+  paths: SEARCH_ORDER.filter((n) => SEARCH_WEIGHTS.some((f) => f.field === n && f.weight === weight)).map((n) => specOf(n).path),
+}));

@@ -3,7 +3,7 @@
  * implemented once for PGlite and once for node-postgres. Hot paths (ingest, listing, verify) use
  * it directly; typed CRUD goes through Prisma. Both talk to the same database.
  */
-export type SqlParam = string | number | bigint | boolean | null | Date | Uint8Array | readonly string[] | readonly number[];
+export type SqlParam = string | number | bigint | boolean | null | Date | Uint8Array | readonly (string | null)[] | readonly number[];
 export type Row = Record<string, unknown>;
 
 export interface SqlExecutor {

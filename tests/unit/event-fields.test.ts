@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import { COLUMNS_HASH_SQL } from "@/lib/audit/attest-columns";
-import { COPIED_COLUMNS, CSV_COLUMNS, EVENT_FIELDS, EventInputSchema, EXPLORER_COLUMNS, FIELD_NAMES, QUERY_FIELD_KEYS, SEARCH_WEIGHTS } from "@/lib/audit/event-fields";
+import { COPIED_COLUMNS, CSV_COLUMNS, EVENT_FIELDS, EventInputSchema, EXPLORER_COLUMNS, FIELD_NAMES, QUERY_FIELD_KEYS, SEARCH_DOCUMENT, SEARCH_WEIGHTS } from "@/lib/audit/event-fields";
 import { QUERY_KEYS } from "@/lib/audit/parse-explorer-query";
 
 /**
@@ -22,6 +22,12 @@ describe("event-field registry", () => {
     // …and nothing is indexed that the registry does not declare.
     const declared = new Set(SEARCH_WEIGHTS.map((f) => pathSql(f.path)));
     for (const m of parts.flatMap((p) => [...p.members.matchAll(/c (?:->>|#>>) '[^']+'/g)].map((x) => x[0]))) expect(declared.has(m), m).toBe(true);
+    // The JS vector (lib/audit/search-vector.ts) reads the members in the SQL's order, part by part.
+    expect(SEARCH_DOCUMENT.map((p) => p.weight)).toEqual(parts.map((p) => p.weight));
+    SEARCH_DOCUMENT.forEach((p, i) => {
+      expect(p.paths.map(pathSql)).toEqual([...parts[i]!.members.matchAll(/c (?:->>|#>>) '[^']+'/g)].map((x) => x[0]));
+    });
+    expect(SEARCH_DOCUMENT.flatMap((p) => p.paths).length).toBe(SEARCH_WEIGHTS.length);
   });
 
   it("derives the ingest schema: every field with an input, unknown fields refused", () => {
