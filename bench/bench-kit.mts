@@ -1,4 +1,5 @@
 /** Shared types and helpers for `npm run bench`. */
+import fs from "node:fs";
 import type { EventInput } from "../lib/audit/event-schema.ts";
 import { buildDemoEvents } from "../lib/demo/build-demo-events.ts";
 import { createScratchPostgres } from "../tests/support/test-database.ts";
@@ -62,3 +63,48 @@ export const LIST_QUERIES = [
   "actor=system_scanner&event_type=scan.completed&limit=100",
   "page=20&limit=50",
 ];
+
+/**
+ * CPU seconds (user + system) used so far by a process tree on this host, from /proc (Linux): the
+ * processes themselves, their live descendants, and the children they have already reaped. null where
+ * /proc is not there.
+ */
+export function treeCpuSeconds(rootPid: number): number | null {
+  if (!fs.existsSync(`/proc/${rootPid}/stat`)) return null;
+  const tick = 100; // USER_HZ: 100 on every Linux this runs on
+  const stat = (pid: number) => {
+    try {
+      const f = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+      return f.slice(f.lastIndexOf(")") + 2).split(" ");
+    } catch {
+      return null; // exited meanwhile
+    }
+  };
+  const children = new Map<number, number[]>();
+  for (const d of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    const s = stat(Number(d));
+    if (!s) continue;
+    const ppid = Number(s[1]);
+    children.set(ppid, [...(children.get(ppid) ?? []), Number(d)]);
+  }
+  let total = 0;
+  const walk = (pid: number) => {
+    const s = stat(pid);
+    if (s) total += Number(s[11]) + Number(s[12]) + Number(s[13]) + Number(s[14]); // utime stime cutime cstime
+    for (const c of children.get(pid) ?? []) walk(c);
+  };
+  walk(rootPid);
+  return total / tick;
+}
+
+/** The PostgreSQL server's postmaster pid when it runs on this host (its data directory readable), else null. */
+export async function postmasterPid(query: (sql: string) => Promise<{ rows: Record<string, unknown>[] }>): Promise<number | null> {
+  try {
+    const dir = String((await query(`SHOW data_directory`)).rows[0]!.data_directory);
+    const pid = Number(fs.readFileSync(`${dir}/postmaster.pid`, "utf8").split("\n")[0]);
+    return Number.isFinite(pid) && fs.existsSync(`/proc/${pid}/stat`) ? pid : null;
+  } catch {
+    return null;
+  }
+}

@@ -25,7 +25,7 @@ import type { EventInput } from "../lib/audit/event-schema.ts";
 import { openDatabase } from "../lib/db/open-database.ts";
 import type { SqlExecutor, SqlParam, Row } from "../lib/db/sql.ts";
 import { api, startAppServer } from "../tests/support/app-server.ts";
-import { benchDatabase, benchEvents, type BenchContext, type BenchRow } from "./bench-kit.mts";
+import { benchDatabase, benchEvents, postmasterPid, treeCpuSeconds, type BenchContext, type BenchRow } from "./bench-kit.mts";
 
 const TOTAL = Number(process.env.BENCH_INGEST_EVENTS ?? 100_000);
 const BATCH = 1000;
@@ -76,7 +76,8 @@ async function post(base: string, token: string, events: EventInput[]): Promise<
 
 export default async function ingest(ctx: BenchContext): Promise<BenchRow[]> {
   const scratch = await benchDatabase(ctx, "ingest");
-  const server = await startAppServer({ DATABASE_URL: scratch.url, AUDIT_ROOT_TOKEN: ROOT, AUDIT_RATE_LIMIT: "0" });
+  // Started as production starts it (`npm start`: scripts/start.mjs, its V8 and allocator settings).
+  const server = await startAppServer({ DATABASE_URL: scratch.url, AUDIT_ROOT_TOKEN: ROOT, AUDIT_RATE_LIMIT: "0" }, { launcher: "npm-start" });
   const db = new pg.Client({ connectionString: scratch.url });
   await db.connect();
   const rows: BenchRow[] = [];
@@ -91,9 +92,19 @@ export default async function ingest(ctx: BenchContext): Promise<BenchRow[]> {
 
     // 1. HTTP ingest, one org, 4 clients.
     ctx.log(`HTTP ingest: ${events.length} events, ${batches.length} batches of ${BATCH}, 4 clients, one org (load ${load()})…`);
+    // CPU used meanwhile by the app server's processes and by the PostgreSQL server (all its
+    // processes: backends, WAL writer, checkpointer), when it runs on this host.
+    const pgPid = await postmasterPid((q) => db.query(q));
+    const cpu = () => ({ server: treeCpuSeconds(server.proc.pid!), db: pgPid === null ? null : treeCpuSeconds(pgPid) });
+    const cpu0 = cpu();
     const httpSecs = await runClients(batches, 4, (b) => post(server.base, token, b));
+    const cpu1 = cpu();
     const httpRate = events.length / httpSecs;
-    ctx.log(`HTTP ingest: ${Math.round(httpRate)} events/s (load ${load()})`);
+    /** CPU milliseconds per 1000 rows between two readings, or null. */
+    const per1000 = (a: number | null, b: number | null, n: number) => (a === null || b === null ? null : ((b - a) * 1000 * 1000) / n);
+    const httpDbCpu = per1000(cpu0.db, cpu1.db, events.length);
+    const httpServerCpu = per1000(cpu0.server, cpu1.server, events.length);
+    ctx.log(`HTTP ingest: ${Math.round(httpRate)} events/s; CPU per 1000 events: app server ${httpServerCpu?.toFixed(0) ?? "n/a"} ms, PostgreSQL ${httpDbCpu?.toFixed(0) ?? "n/a"} ms (load ${load()})`);
 
     // 2. Raw INSERT … SELECT of the same rows into a bare copy (no triggers), same run.
     const [{ id: orgId }] = (await db.query<{ id: string }>(`SELECT id FROM orgs WHERE slug = 'bench'`)).rows as [{ id: string }];
@@ -106,9 +117,11 @@ export default async function ingest(ctx: BenchContext): Promise<BenchRow[]> {
     const [{ max }] = (await db.query<{ max: number }>(`SELECT max(seq)::int8 AS max FROM audit_events WHERE org_id = $1`, [orgId])).rows as [{ max: number }];
     const ranges = Array.from({ length: Math.ceil(Number(max) / BATCH) }, (_, i) => i * BATCH + 1);
     const pool = new pg.Pool({ connectionString: scratch.url, max: 4 });
+    const rawCpu0 = cpu().db;
     const raw4Secs = await runClients(ranges, 4, async (from) => {
       await pool.query(`INSERT INTO audit_events_bare SELECT ${cols.join(", ")} FROM audit_events WHERE org_id = $1 AND seq BETWEEN $2 AND $3`, [orgId, from, from + BATCH - 1]);
     });
+    const rawDbCpu = per1000(rawCpu0, cpu().db, Number(max));
     await pool.end();
     const raw4Rate = Number(max) / raw4Secs;
     await bare();
@@ -116,7 +129,7 @@ export default async function ingest(ctx: BenchContext): Promise<BenchRow[]> {
     const copied = await db.query(`INSERT INTO audit_events_bare SELECT ${cols.join(", ")} FROM audit_events WHERE org_id = $1`, [orgId]);
     const raw1Rate = (copied.rowCount ?? 0) / ((performance.now() - r0) / 1000);
     await db.query(`DROP TABLE audit_events_bare`);
-    ctx.log(`raw INSERT … SELECT into a bare copy: ${Math.round(raw4Rate)} rows/s (4 clients × 1000), ${Math.round(raw1Rate)} rows/s (one statement) (load ${load()})`);
+    ctx.log(`raw INSERT … SELECT into a bare copy: ${Math.round(raw4Rate)} rows/s (4 clients × 1000; PostgreSQL CPU ${rawDbCpu?.toFixed(0) ?? "n/a"} ms per 1000 rows), ${Math.round(raw1Rate)} rows/s (one statement) (load ${load()})`);
 
     // 3. Search lag: a unique word per batch, searched right after the 201.
     const lags: number[] = [];
@@ -207,6 +220,14 @@ export default async function ingest(ctx: BenchContext): Promise<BenchRow[]> {
       { metric: "ingest ÷ raw (4 clients × 1000)", value: ratio, unit: "×", target: "≥ 0.5", pass: ratio >= 0.5 },
       { metric: "ingest ÷ raw (one statement)", value: httpRate / raw1Rate, unit: "×" },
       { metric: "multi-org HTTP ingest (8 orgs, 8 clients)", value: multiRate, unit: "events/s" },
+      // Where the CPU goes (this machine's cores are shared by the app server, PostgreSQL and the
+      // bench): the ceiling is cores ÷ (app + database CPU per event), whatever the lock does.
+      ...(httpServerCpu !== null ? [{ metric: "CPU per 1000 events, app server (HTTP ingest)", value: httpServerCpu, unit: "ms" }] : []),
+      ...(httpDbCpu !== null ? [{ metric: "CPU per 1000 events, PostgreSQL (HTTP ingest)", value: httpDbCpu, unit: "ms" }] : []),
+      ...(rawDbCpu !== null ? [{ metric: "CPU per 1000 rows, PostgreSQL (raw, 4 clients)", value: rawDbCpu, unit: "ms" }] : []),
+      ...(httpServerCpu !== null && httpDbCpu !== null
+        ? [{ metric: `ceiling on ${os.cpus().length} cores at that CPU per event (cores ÷ (app + database))`, value: (os.cpus().length * 1000 * 1000) / (httpServerCpu + httpDbCpu), unit: "events/s" }]
+        : []),
       { metric: `ingest requests refused or cut and retried${refused.length ? ` (first: ${refused[0]})` : ""}`, value: refused.length, unit: "" },
       { metric: "search lag after the 201 (max of 5)", value: Math.max(...lags), unit: "ms", target: "≤ 1000 ms", pass: Math.max(...lags) <= 1000 },
       ...[...breakdown].sort((a, b) => b[1] - a[1]).map(([k, v]) => ({ metric: `per batch: ${k}`, value: perBatch(v), unit: "ms" })),
