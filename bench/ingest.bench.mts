@@ -153,7 +153,7 @@ export default async function ingest(ctx: BenchContext): Promise<BenchRow[]> {
     const label = (text: string) => {
       const t = text.replace(/\s+/g, " ").trim();
       if (t.includes("audit_search_vector(c)")) return "vectors left to SQL, and the JS check (before the lock)";
-      if (/^INSERT INTO audit_chain_heads|FOR UPDATE/.test(t)) return "chain-head lock";
+      if (/^INSERT INTO audit_chain_heads|FOR UPDATE|pg_advisory_xact_lock/.test(t)) return "append lock and chain-head lock";
       if (t.startsWith("SELECT id, request_digest")) return "known ids (duplicates)";
       if (t.startsWith("INSERT INTO audit_events ")) return "INSERT audit_events";
       if (t.includes("audit_analytics_add")) return "analytics side tables";

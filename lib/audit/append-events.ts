@@ -206,23 +206,138 @@ export async function appendPreparedInTx(opts: { tx: SqlExecutor; orgId: string;
   for (const b of opts.batches) await computeSearchVectors(tx, b);
   const events = opts.batches.length === 1 ? opts.batches[0]!.events : opts.batches.flatMap((b) => b.events);
   const head = await lockChainHead(tx, opts.orgId);
+  const plan = planAppend({ events, head, stored: await readStoredIds(tx, opts.orgId, events), pending: null });
+  if (plan.count > 0) {
+    // Issue #9: extend the Merkle tree and sign a checkpoint, under this lock, in this transaction;
+    // refuses (503, nothing stored) when rows exist that ingest did not append (lib/integrity/sign-checkpoint.ts).
+    await signCheckpoint({ tx, orgId: opts.orgId, headSeq: head.seq, tree: head.tree, contents: plan.cols.content });
+    await insertPlanned(tx, opts.orgId, plan);
+    await finishAppend(tx, opts.orgId, head.seq, plan);
+  }
+  return plan.results;
+}
+
+/**
+ * Where a pipelined append starts (lib/audit/queue-appends.ts): the chain head it expects to follow —
+ * the one the previous group of the same org will leave when it commits — and the ids that group
+ * appends, not yet committed.
+ */
+export interface ChainTail {
+  seq: number;
+  hash: string | null;
+  ids: ReadonlyMap<string, { result: AppendResult; digest: string }>;
+}
+
+/**
+ * Thrown by {@link appendPreparedPipelined} when the chain head it locked is not the one it planned
+ * on (the previous group failed, or another process appended): nothing of it is kept; the caller
+ * rolls back and appends the group again with {@link appendPreparedInTx}.
+ */
+export class StaleTailError extends Error {
+  constructor(expected: { seq: number }, found: { seq: number }) {
+    super(`the chain head moved: planned after seq ${expected.seq}, found seq ${found.seq}`);
+  }
+}
+
+/**
+ * {@link appendPreparedInTx} in two halves, so the INSERT — the dearest statement — runs WITHOUT the
+ * org's chain-head lock, while the previous group of the org still holds it (issue 11):
+ *
+ * 1. unlocked: ids stored before (committed rows, and `after.ids` of the previous group, not yet
+ *    committed), seqs and chain hashes from `after` (or from the head as committed, read without
+ *    lock, when there is no previous group in flight); `onPlanned` gets this group's own tail at once,
+ *    so the next group can plan too; then the INSERT. Its rows' keys (seq, previous hash, id) cannot
+ *    meet the previous group's, so neither waits for the other;
+ * 2. locked: the chain-head row FOR UPDATE — it waits for the previous group's COMMIT — must be
+ *    exactly the planned start (seq and hash), else {@link StaleTailError}; then, as the serial append
+ *    does after its INSERT: the Merkle tree and signed checkpoint (checked with this transaction's own
+ *    rows counted), the analytics side tables (which now see the previous group's rows), the head,
+ *    the column attestation.
+ *
+ * Commits therefore happen in chain order, one at a time, as before; only the INSERTs overlap. Any
+ * failure here is answered by the serial append in a fresh transaction (the caller's job), which is
+ * the one source of every refusal: a stale plan, a unique violation from another writer's rows, an
+ * integrity alarm, a 409 found against a previous group that then failed.
+ */
+export async function appendPreparedPipelined(opts: {
+  tx: SqlExecutor;
+  orgId: string;
+  batches: PreparedAppend[];
+  after: ChainTail | null;
+  onPlanned: (tail: ChainTail) => void;
+  /** Give up waiting for the chain-head lock after this long (lock_not_available, 55P03); none by default. */
+  lockWaitMs?: number;
+  /** Awaited before asking for the lock: the previous group must hold it first (else this one would get it, and find its tail stale). */
+  beforeLock?: () => Promise<void>;
+  /** Called once this transaction holds the lock. */
+  onLocked?: () => void;
+}): Promise<AppendResult[]> {
+  const { tx, orgId } = opts;
+  for (const b of opts.batches) await computeSearchVectors(tx, b);
+  const events = opts.batches.length === 1 ? opts.batches[0]!.events : opts.batches.flatMap((b) => b.events);
+  const start = opts.after ?? (await readChainHead(tx, orgId));
+  const plan = planAppend({ events, head: start, stored: await readStoredIds(tx, orgId, events), pending: opts.after?.ids ?? null });
+  opts.onPlanned({ seq: plan.seq, hash: plan.hash, ids: plan.created });
+  if (plan.count > 0) {
+    await takeAppendLock(tx, orgId, "shared");
+    await insertPlanned(tx, orgId, plan);
+  }
+  await opts.beforeLock?.();
+  let was: string | undefined;
+  if (opts.lockWaitMs) {
+    [{ was }] = (await tx.query<{ was: string }>(`SELECT current_setting('lock_timeout') AS was, set_config('lock_timeout', $1, true) AS now`, [`${opts.lockWaitMs}ms`])) as [{ was: string }];
+  }
+  const head = await lockChainHead(tx, orgId, { appendLock: false });
+  opts.onLocked?.();
+  if (was !== undefined) await tx.query(`SELECT set_config('lock_timeout', $1, true) AS now`, [was]);
+  if (head.seq !== start.seq || head.hash !== start.hash) throw new StaleTailError(start, head);
+  if (plan.count > 0) {
+    await signCheckpoint({ tx, orgId, headSeq: head.seq, tree: head.tree, contents: plan.cols.content, inserted: plan.count });
+    await finishAppend(tx, orgId, head.seq, plan);
+  }
+  return plan.results;
+}
+
+interface AppendPlan {
+  results: AppendResult[];
+  /** The ids this append creates (the next pipelined group's `after.ids`). */
+  created: Map<string, { result: AppendResult; digest: string }>;
+  /** Rows created, and the chain's end after them. */
+  count: number;
+  seq: number;
+  hash: string | null;
+  cols: { content: string[]; digest: string[]; hash: string[]; prev: (string | null)[]; vector: (string | null)[] };
+  /** The copied columns (COPIED_COLUMNS order), one array each. */
+  copied: SqlParam[][];
+}
+
+type StoredIds = Map<string, { request_digest: string; seq: number; hash: string }>;
+
+async function readStoredIds(tx: SqlExecutor, orgId: string, events: PreparedEvent[]): Promise<StoredIds> {
   const ids = [...new Set(events.map((e) => e.id))];
   const existing = await tx.query<{ id: string; request_digest: string; seq: number; hash: string }>(
     `SELECT id, request_digest, seq, hash FROM audit_events WHERE org_id = $1 AND id = ANY($2::text[])`,
-    [opts.orgId, ids],
+    [orgId, ids],
   );
-  const existingById = new Map(existing.map((r) => [r.id, r]));
+  return new Map(existing.map((r) => [r.id, r]));
+}
 
-  let seq = head.seq;
-  let prev = head.hash;
+/**
+ * Seqs, contents and chain hashes of the events after `head`: an id stored before (or appended by the
+ * previous pipelined group, `pending`) with the same digest is a duplicate, with another digest a 409;
+ * likewise an id earlier in these events.
+ */
+function planAppend(opts: { events: PreparedEvent[]; head: { seq: number; hash: string | null }; stored: StoredIds; pending: ChainTail["ids"] | null }): AppendPlan {
+  let seq = opts.head.seq;
+  let prev = opts.head.hash;
   const results: AppendResult[] = [];
-  const createdById = new Map<string, { result: AppendResult; digest: string }>();
+  const created = new Map<string, { result: AppendResult; digest: string }>();
   // The copied columns come from the field registry (lib/audit/event-fields.ts), one array each.
   const copied = COPIED_COLUMNS.map(() => [] as SqlParam[]);
-  const cols = { content: [] as string[], digest: [] as string[], hash: [] as string[], prev: [] as (string | null)[], vector: [] as (string | null)[] };
+  const cols: AppendPlan["cols"] = { content: [], digest: [], hash: [], prev: [], vector: [] };
 
-  for (const p of events) {
-    const old = existingById.get(p.id);
+  for (const p of opts.events) {
+    const old = opts.stored.get(p.id);
     if (old) {
       if (old.request_digest !== p.digest) {
         throw new AppError("conflict", `${p.field("id")}: an event with id "${p.id}" already exists with different content`, { field: p.field("id") });
@@ -230,7 +345,15 @@ export async function appendPreparedInTx(opts: { tx: SqlExecutor; orgId: string;
       results.push({ id: p.id, seq: old.seq, hash: old.hash, status: "duplicate" });
       continue;
     }
-    const again = createdById.get(p.id);
+    const pending = opts.pending?.get(p.id);
+    if (pending) {
+      if (pending.digest !== p.digest) {
+        throw new AppError("conflict", `${p.field("id")}: an event with id "${p.id}" already exists with different content`, { field: p.field("id") });
+      }
+      results.push({ ...pending.result, status: "duplicate" });
+      continue;
+    }
+    const again = created.get(p.id);
     if (again) {
       if (again.digest !== p.digest) {
         throw new AppError("conflict", `${p.field("id")}: "${p.id}" appears earlier in the batch with different content`, { field: p.field("id") });
@@ -248,32 +371,32 @@ export async function appendPreparedInTx(opts: { tx: SqlExecutor; orgId: string;
     cols.prev.push(prev);
     cols.vector.push(p.vector);
     const result: AppendResult = { id: p.id, seq, hash, status: "created" };
-    createdById.set(p.id, { result, digest: p.digest });
+    created.set(p.id, { result, digest: p.digest });
     results.push(result);
     prev = hash;
   }
+  return { results, created, count: cols.content.length, seq, hash: prev, cols, copied };
+}
 
-  if (cols.content.length > 0) {
-    // Issue #9: extend the Merkle tree and sign a checkpoint, under this lock, in this transaction;
-    // refuses (503, nothing stored) when rows exist that ingest did not append (lib/integrity/sign-checkpoint.ts).
-    await signCheckpoint({ tx, orgId: opts.orgId, headSeq: head.seq, tree: head.tree, contents: cols.content });
-    await tx.query(INSERT_EVENTS, [
-      opts.orgId, cols.content, cols.digest, cols.hash, cols.prev as string[], cols.vector as string[], ...(copied as string[][]),
-    ]);
-    // Issue 11: the analytics side tables (rollups, scan scores, issue events), set-based, in this transaction.
-    await tx.query(`SELECT 1 AS done FROM audit_analytics_add($1, $2, $3)`, [opts.orgId, head.seq + 1, seq]);
-    // Issue #9: the head moves, and the same statement hashes the copied columns just written for their
-    // signed attestation (lib/audit/attest-columns.ts): one round trip for both.
-    const attest = columnAttestationsEnabled();
-    const [digest] = await tx.query<ColumnsDigest>(
-      attest
-        ? `WITH d AS (${columnsDigestSql("$1", "$4", "$2")}) UPDATE audit_chain_heads SET seq = $2, hash = $3, updated_at = now() FROM d WHERE org_id = $1 RETURNING d.*`
-        : `UPDATE audit_chain_heads SET seq = $2, hash = $3, updated_at = now() WHERE org_id = $1`,
-      attest ? [opts.orgId, seq, prev, head.seq + 1] : [opts.orgId, seq, prev],
-    );
-    await attestColumns({ tx, orgId: opts.orgId, fromSeq: head.seq + 1, toSeq: seq, digest });
-  }
-  return results;
+async function insertPlanned(tx: SqlExecutor, orgId: string, plan: AppendPlan): Promise<void> {
+  const { cols } = plan;
+  await tx.query(INSERT_EVENTS, [orgId, cols.content, cols.digest, cols.hash, cols.prev, cols.vector, ...(plan.copied as string[][])]);
+}
+
+/** After the INSERT, under the lock: the analytics side tables, the head, the column attestation. */
+async function finishAppend(tx: SqlExecutor, orgId: string, headSeq: number, plan: AppendPlan): Promise<void> {
+  // Issue 11: the analytics side tables (rollups, scan scores, issue events), set-based, in this transaction.
+  await tx.query(`SELECT 1 AS done FROM audit_analytics_add($1, $2, $3)`, [orgId, headSeq + 1, plan.seq]);
+  // Issue #9: the head moves, and the same statement hashes the copied columns just written for their
+  // signed attestation (lib/audit/attest-columns.ts): one round trip for both.
+  const attest = columnAttestationsEnabled();
+  const [digest] = await tx.query<ColumnsDigest>(
+    attest
+      ? `WITH d AS (${columnsDigestSql("$1", "$4", "$2")}) UPDATE audit_chain_heads SET seq = $2, hash = $3, updated_at = now() FROM d WHERE org_id = $1 RETURNING d.*`
+      : `UPDATE audit_chain_heads SET seq = $2, hash = $3, updated_at = now() WHERE org_id = $1`,
+    attest ? [orgId, plan.seq, plan.hash, headSeq + 1] : [orgId, plan.seq, plan.hash],
+  );
+  await attestColumns({ tx, orgId, fromSeq: headSeq + 1, toSeq: plan.seq, digest });
 }
 
 /**
@@ -288,7 +411,29 @@ const INSERT_EVENTS = (() => {
      SELECT $1, u.* FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::tsvector[], ${arrays.join(", ")}) AS u`;
 })();
 
-async function lockChainHead(tx: SqlExecutor, orgId: string): Promise<{ seq: number; hash: string | null; tree: { size: number; frontier: Uint8Array | null } }> {
+/** The chain head as committed, without a lock (a pipelined append's start when no group is in flight). */
+async function readChainHead(tx: SqlExecutor, orgId: string): Promise<{ seq: number; hash: string | null; ids: ChainTail["ids"] }> {
+  const [row] = await tx.query<{ seq: number; hash: string | null }>(`SELECT seq, hash FROM audit_chain_heads WHERE org_id = $1`, [orgId]);
+  return { seq: row ? Number(row.seq) : 0, hash: row?.hash ?? null, ids: new Map() };
+}
+
+/**
+ * The org's append lock (a transaction-scoped advisory lock, keyed by the org), taken before the
+ * chain-head row lock — exclusive by the serial append, shared by pipelined ones, which hold it from
+ * before their INSERT to their COMMIT. The lock order is then the same for every writer (this lock,
+ * its rows, the chain head), so none can wait for another in the opposite order: a serial append
+ * never locks the head while a pipelined group holds rows on the seqs it would take (it waits for
+ * those groups to commit first), and pipelined groups never wait for each other's rows. Advisory
+ * locks are per server: every writer goes through the same one (on Citus, the coordinator).
+ */
+const ORG_APPEND_LOCK = "pg_advisory_xact_lock%s(1096045105, hashtext($1))";
+
+async function takeAppendLock(tx: SqlExecutor, orgId: string, mode: "shared" | "exclusive"): Promise<void> {
+  await tx.query(`SELECT 1 AS locked FROM ${ORG_APPEND_LOCK.replace("%s", mode === "shared" ? "_shared" : "")}`, [orgId]);
+}
+
+async function lockChainHead(tx: SqlExecutor, orgId: string, opts: { appendLock: boolean } = { appendLock: true }): Promise<{ seq: number; hash: string | null; tree: { size: number; frontier: Uint8Array | null } }> {
+  if (opts.appendLock) await takeAppendLock(tx, orgId, "exclusive"); // first (see ORG_APPEND_LOCK)
   await tx.query(`INSERT INTO audit_chain_heads (org_id) VALUES ($1) ON CONFLICT (org_id) DO NOTHING`, [orgId]);
   // The tree state comes with the lock, so signCheckpoint needs no read of its own.
   const rows = await tx.query<{ seq: number; hash: string | null; tree_size: number; frontier: Uint8Array | null }>(

@@ -32,8 +32,9 @@ const TX_OPTIONS = { maxWait: 30_000, timeout: 60_000 } as const;
  * change leaves nothing behind).
  *
  * Lock order (no deadlocks): `change` runs first and takes whatever row locks it needs; the append
- * then takes the org's chain-head lock (SELECT … FOR UPDATE) LAST and holds it only until COMMIT.
- * Ingest takes only the chain-head lock, so no two transactions ever wait for each other in
+ * then takes the org's append lock and chain-head lock (SELECT … FOR UPDATE) LAST and holds them
+ * only until COMMIT. Ingest takes only those and its own new rows, in the same order
+ * (lib/audit/append-events.ts, ORG_APPEND_LOCK), so no two transactions ever wait for each other in
  * opposite orders. Inside `change`, use only `tx` — a query through `db.prisma`/`db.sql` would run
  * outside the transaction (and on PGlite, which has one session, wait for it forever).
  */

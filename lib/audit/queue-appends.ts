@@ -1,7 +1,16 @@
 import type { SqlClient } from "../db/sql";
+import { databaseErrorToAppError } from "../db/database-errors";
 import { currentQueryBudget, requestAbortedError, withQueryBudget } from "../db/query-budget";
 import { AppError } from "../errors";
-import { appendPreparedInTx, computeSearchVectors, prepareAppend, type AppendResult, type PreparedAppend } from "./append-events";
+import {
+  appendPreparedInTx,
+  appendPreparedPipelined,
+  computeSearchVectors,
+  prepareAppend,
+  type AppendResult,
+  type ChainTail,
+  type PreparedAppend,
+} from "./append-events";
 import type { EventInput } from "./event-schema";
 
 /**
@@ -25,6 +34,19 @@ import type { EventInput } from "./event-schema";
  *   go beyond: 503 `service_unavailable` with Retry-After — this also bounds the memory the queue
  *   holds), each request at most `maxWaitMs` (then 503); a request whose client goes away leaves the
  *   queue at once and stores nothing.
+ * - pipelined (PostgreSQL, issue 11): the next group does not wait for the running one to COMMIT.
+ *   As soon as the running group has given its events their seqs and hashes, the next one plans on
+ *   that tail and INSERTs its rows on a connection of its own, then waits for the chain-head lock,
+ *   checks the head is the tail it planned on, and finishes (lib/audit/append-events.ts,
+ *   appendPreparedPipelined). At most two groups of an org are in flight; commits stay in chain
+ *   order. A pipelined attempt that fails for any reason other than the database's state (the tail
+ *   went stale, another process appended, a 409 against rows that then did not commit, …) is
+ *   answered by the serial append in a fresh transaction, after the group after it has let go of its
+ *   rows and the group before it has finished; the org then appends serially for PIPELINE_PAUSE_MS
+ *   (another process or instance appending to it makes pipelining pointless for a while). Other
+ *   writers cannot deadlock with a pipelined group: every writer takes the org's append lock before
+ *   the chain head (lib/audit/append-events.ts, ORG_APPEND_LOCK). A pipelined group waits at most
+ *   PIPELINE_LOCK_WAIT_MS for the chain-head lock, then leaves the answer to the serial append;
  * Every statement still runs under the statement budget: a transaction that cannot get the lock
  * (another process holds it) or runs long fails its requests with 503 `query_timeout` and never holds
  * the database past the budget. A running group's statements are cancelled only when every request in
@@ -41,6 +63,11 @@ export interface QueueLimits {
 
 export const DEFAULT_QUEUE_LIMITS: QueueLimits = { maxWaitingEvents: 50_000, maxWaitMs: 30_000, maxGroupEvents: 500 };
 
+/** How long a pipelined group waits for the chain-head lock before it leaves the answer to the serial append. */
+export const PIPELINE_LOCK_WAIT_MS = 2000;
+/** After a pipelined attempt failed, the org appends serially for this long. */
+const PIPELINE_PAUSE_MS = 10_000;
+
 export interface QueueAppendsOptions {
   sql: SqlClient;
   orgId: string;
@@ -54,6 +81,11 @@ export interface QueueAppendsOptions {
    * transaction instead (before its lock), so waiting requests do not queue statements on it.
    */
   vectorsAhead?: boolean;
+  /**
+   * Overlap the next group's INSERT with the running group (see above; default: as `vectorsAhead`).
+   * PGlite is one session: there groups run one after another.
+   */
+  pipelined?: boolean;
 }
 
 interface Waiting {
@@ -75,7 +107,39 @@ interface OrgQueue {
   waiting: Waiting[];
   /** Events in `waiting`. */
   events: number;
+  /** Pipelining is paused until then (ms since the epoch) after a failed pipelined attempt. */
+  pipelineOffUntil: number;
 }
+
+/** A group of requests on its way (pipelining: the group before it, the group after it). */
+interface Link {
+  /** Where the chain will end after this group, once it has planned (null until then, or if it failed first). */
+  tail: ChainTail | null;
+  /** Its pipelined attempt failed: its tail is not to be followed. */
+  failed: boolean;
+  /** Resolved once it has planned (or failed before it could). */
+  planned: Deferred;
+  /** Resolved once it holds the chain-head lock (or will not: it failed or finished). */
+  locked: Deferred;
+  /** Resolved once its pipelined attempt's transaction has ended (committed or rolled back). */
+  attempt: Deferred;
+  /** Resolved once every request of the group has its answer. */
+  done: Deferred;
+  successor: Link | null;
+}
+
+interface Deferred {
+  promise: Promise<void>;
+  resolve(): void;
+}
+
+function deferred(): Deferred {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+const newLink = (): Link => ({ tail: null, failed: false, planned: deferred(), locked: deferred(), attempt: deferred(), done: deferred(), successor: null });
 
 /** Per process, on globalThis: Next.js bundles each route separately. */
 const KEY = Symbol.for("audit-trail.append-queues");
@@ -91,7 +155,7 @@ export function queueAppends(opts: QueueAppendsOptions): Promise<AppendResult[]>
   if (budget.signal?.aborted) return Promise.reject(requestAbortedError());
   const all = queues();
   let q = all.get(opts.orgId);
-  if (!q) all.set(opts.orgId, (q = { running: false, waiting: [], events: 0 }));
+  if (!q) all.set(opts.orgId, (q = { running: false, waiting: [], events: 0, pipelineOffUntil: 0 }));
   const queue = q;
   if (queue.events > 0 && queue.events + opts.events.length > limits.maxWaitingEvents) {
     return Promise.reject(
@@ -142,16 +206,42 @@ export function queueAppends(opts: QueueAppendsOptions): Promise<AppendResult[]>
     budget.signal?.addEventListener("abort", onAbort, { once: true });
     queue.waiting.push(entry);
     queue.events += entry.events.length;
-    if (!queue.running) void drain(opts.sql, opts.orgId, queue, limits, budget.statementTimeoutMs);
+    if (!queue.running) void drain(opts.sql, opts.orgId, queue, limits, budget.statementTimeoutMs, opts.pipelined ?? opts.vectorsAhead !== false);
   });
 }
 
-async function drain(sql: SqlClient, orgId: string, queue: OrgQueue, limits: QueueLimits, statementTimeoutMs: number): Promise<void> {
+async function drain(sql: SqlClient, orgId: string, queue: OrgQueue, limits: QueueLimits, statementTimeoutMs: number, pipelined: boolean): Promise<void> {
   queue.running = true;
+  let previous: Link | null = null;
   try {
-    while (queue.waiting.length > 0) {
-      const group = takeGroup(queue, limits.maxGroupEvents);
-      await runGroup(sql, orgId, group, statementTimeoutMs);
+    for (;;) {
+      while (queue.waiting.length > 0) {
+        const group = takeGroup(queue, limits.maxGroupEvents);
+        const pipelining = pipelined && Date.now() >= queue.pipelineOffUntil;
+        if (!pipelining && previous) {
+          await previous.done.promise; // the serial append starts from the head as committed
+          previous = null;
+        }
+        const link = newLink();
+        if (previous) previous.successor = link;
+        void runGroup({ sql, orgId, queue, group, statementTimeoutMs, pipeline: pipelining ? { link, after: previous } : null }).finally(() => {
+          link.planned.resolve();
+          link.locked.resolve();
+          link.attempt.resolve();
+          link.done.resolve();
+        });
+        if (pipelining) {
+          await link.planned.promise;
+          // At most two groups in flight: the next one starts once this one's predecessor is done.
+          if (previous) await previous.done.promise;
+          previous = link;
+        } else {
+          await link.done.promise;
+        }
+      }
+      if (!previous) break;
+      await previous.done.promise;
+      previous = null;
     }
   } finally {
     queue.running = false;
@@ -175,9 +265,20 @@ function takeGroup(queue: OrgQueue, maxEvents: number): Waiting[] {
   return group;
 }
 
-async function runGroup(sql: SqlClient, orgId: string, group: Waiting[], statementTimeoutMs: number): Promise<void> {
+interface GroupRun {
+  sql: SqlClient;
+  orgId: string;
+  queue: OrgQueue;
+  group: Waiting[];
+  statementTimeoutMs: number;
+  /** This group's link and the group in flight before it (null: the serial append). */
+  pipeline: { link: Link; after: Link | null } | null;
+}
+
+async function runGroup(run: GroupRun): Promise<void> {
+  const { group } = run;
   try {
-    const results = await appendTogether(sql, orgId, group, statementTimeoutMs);
+    const results = await appendTogether(run);
     let at = 0;
     for (const w of group) {
       w.resolve(results.slice(at, at + w.events.length));
@@ -186,14 +287,15 @@ async function runGroup(sql: SqlClient, orgId: string, group: Waiting[], stateme
   } catch (e) {
     // A reason of the input (conflicting id, …): nothing was stored; one by one, each its own answer.
     if (group.length > 1 && e instanceof AppError && e.status < 500) {
-      for (const w of group) await runGroup(sql, orgId, [w], statementTimeoutMs);
+      for (const w of group) await runGroup({ ...run, group: [w], pipeline: null });
       return;
     }
     for (const w of group) w.reject(e);
   }
 }
 
-async function appendTogether(sql: SqlClient, orgId: string, group: Waiting[], statementTimeoutMs: number): Promise<AppendResult[]> {
+async function appendTogether(run: GroupRun): Promise<AppendResult[]> {
+  const { sql, orgId, group, pipeline } = run;
   // The group's statements are cancelled only when every one of its requests was abandoned.
   const controller = new AbortController();
   const signals = group.map((w) => w.signal).filter((s): s is AbortSignal => s !== undefined);
@@ -208,10 +310,73 @@ async function appendTogether(sql: SqlClient, orgId: string, group: Waiting[], s
   }
   try {
     await Promise.all(group.map((w) => w.ready));
-    return await withQueryBudget({ statementTimeoutMs, signal: controller.signal }, () =>
-      sql.transaction((tx) => appendPreparedInTx({ tx, orgId, batches: group.map((w) => w.prepared) })),
-    );
+    const batches = group.map((w) => w.prepared);
+    return await withQueryBudget({ statementTimeoutMs: run.statementTimeoutMs, signal: controller.signal }, async () => {
+      if (!pipeline) return appendSerially(sql, orgId, batches);
+      const { link, after } = pipeline;
+      try {
+        // The group before failed, or never planned: this one starts from the head as committed, after
+        // it. It holds no rows meanwhile, so the group before need not wait for its attempt.
+        if (after && (after.failed || after.tail === null)) {
+          link.attempt.resolve();
+          await after.done.promise;
+        }
+        const tail = after && !after.failed ? after.tail : null;
+        const results = await sql.transaction((tx) =>
+          appendPreparedPipelined({
+            tx,
+            orgId,
+            batches,
+            after: tail,
+            lockWaitMs: PIPELINE_LOCK_WAIT_MS,
+            onPlanned: (t) => {
+              link.tail = t;
+              link.planned.resolve();
+            },
+            // The group before takes the lock first: asking before it would only find this tail stale.
+            beforeLock: tail && after ? () => after.locked.promise : undefined,
+            onLocked: () => link.locked.resolve(),
+          }),
+        );
+        link.attempt.resolve();
+        return results;
+      } catch (e) {
+        link.failed = true;
+        link.planned.resolve();
+        link.locked.resolve();
+        link.attempt.resolve();
+        const state = databaseErrorToAppError(e);
+        // The database's state (down, disk full, out of budget) is the answer as it is; our own wait
+        // for the lock (55P03 lock_not_available) is not.
+        if (state && !hasCode(e, "55P03")) throw e;
+        run.queue.pipelineOffUntil = Date.now() + PIPELINE_PAUSE_MS;
+        // The group after this one lets go of its rows (it finds its tail stale), the one before
+        // finishes; then the serial append gives the answer.
+        if (link.successor) await link.successor.attempt.promise;
+        if (after) await after.done.promise;
+        return appendSerially(sql, orgId, batches);
+      }
+    });
   } finally {
     for (const s of signals) s.removeEventListener("abort", onAbort);
   }
+}
+
+/** The serial append (the lock first); once more if PostgreSQL chose it as a deadlock's victim (40P01). */
+async function appendSerially(sql: SqlClient, orgId: string, batches: PreparedAppend[]): Promise<AppendResult[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await sql.transaction((tx) => appendPreparedInTx({ tx, orgId, batches }));
+    } catch (e) {
+      if (attempt >= 2 || !hasCode(e, "40P01")) throw e;
+    }
+  }
+}
+
+function hasCode(e: unknown, code: string): boolean {
+  for (let x: unknown = e, depth = 0; x !== null && typeof x === "object" && depth < 5; depth++) {
+    if ((x as { code?: unknown }).code === code) return true;
+    x = (x as { cause?: unknown }).cause;
+  }
+  return false;
 }

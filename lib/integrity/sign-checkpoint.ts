@@ -20,6 +20,11 @@ export interface SignCheckpointOptions {
    * signCheckpoint reads the row itself first (one more round trip).
    */
   tree?: { size: number; frontier: Uint8Array | null };
+  /**
+   * How many of those entries this transaction has INSERTed already (a pipelined append inserts
+   * before it locks: lib/audit/append-events.ts): they may lie beyond the head; nothing else may.
+   */
+  inserted?: number;
   /** Canonical contents of the entries the caller appends in this transaction: seq headSeq+1, headSeq+2, … */
   contents?: readonly string[];
   /** Or their leaf hashes (leafHash(content), 32 bytes each), when the caller computed them already. */
@@ -53,10 +58,11 @@ type Problem = { from: number; to: number; what: string };
  * What must hold before the log signs on top of the tree: no row beyond the chain head, chain head =
  * tree size, no checkpoint beyond the tree. Null when all holds.
  */
-function findProblem(o: { headSeq: number; treeSize: number; maxSeq: number; signedSize: number | null }): Problem | null {
+function findProblem(o: { headSeq: number; treeSize: number; maxSeq: number; signedSize: number | null; inserted?: number }): Problem | null {
   const { headSeq, treeSize, maxSeq, signedSize } = o;
-  return maxSeq > headSeq
-    ? { from: headSeq + 1, to: maxSeq, what: `entries ${range(headSeq + 1, maxSeq)} are stored beyond the chain head (seq ${headSeq})` }
+  const allowed = headSeq + (o.inserted ?? 0);
+  return maxSeq > allowed
+    ? { from: allowed + 1, to: maxSeq, what: `entries ${range(allowed + 1, maxSeq)} are stored beyond the chain head (seq ${headSeq})` }
     : treeSize < headSeq
       ? { from: treeSize + 1, to: headSeq, what: `entries ${range(treeSize + 1, headSeq)} were added outside ingest: no checkpoint covers them (tree size ${treeSize})` }
       : treeSize > headSeq
@@ -154,7 +160,7 @@ export async function signCheckpoint(opts: SignCheckpointOptions): Promise<Signe
   } else {
     // No tree state from the caller (or it does not fit the head: name the problem precisely).
     const read = await readState(tx, orgId);
-    const problem = findProblem({ headSeq, ...read });
+    const problem = findProblem({ headSeq, inserted: opts.inserted, ...read });
     if (problem) refuse(orgId, read.slug, problem);
     if (count === 0 && (read.treeSize === 0 || read.signedSize === read.treeSize)) return null;
     state = read;
@@ -184,11 +190,12 @@ export async function signCheckpoint(opts: SignCheckpointOptions): Promise<Signe
     toHex(rootHash),
     note,
     packFrontier(extended.frontier),
-    headSeq,
+    headSeq + (opts.inserted ?? 0),
     state.treeSize,
   ]);
   const problem = findProblem({
     headSeq,
+    inserted: opts.inserted,
     treeSize: state.treeSize,
     maxSeq: row?.max_seq === null || row?.max_seq === undefined ? 0 : Number(row.max_seq),
     signedSize: row?.signed_size === null || row?.signed_size === undefined ? null : Number(row.signed_size),
