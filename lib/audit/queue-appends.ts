@@ -6,6 +6,7 @@ import {
   appendPreparedInTx,
   appendPreparedPipelined,
   computeSearchVectors,
+  StaleTailError,
   prepareAppend,
   type AppendResult,
   type ChainTail,
@@ -42,8 +43,10 @@ import type { EventInput } from "./event-schema";
  *   order. A pipelined attempt that fails for any reason other than the database's state (the tail
  *   went stale, another process appended, a 409 against rows that then did not commit, …) is
  *   answered by the serial append in a fresh transaction, after the group after it has let go of its
- *   rows and the group before it has finished; the org then appends serially for PIPELINE_PAUSE_MS
- *   (another process or instance appending to it makes pipelining pointless for a while). Other
+ *   rows and the group before it has finished. Where that failure was a sign of another writer on
+ *   the org (a stale tail, a unique violation, a deadlock, a lock wait given up) the org appends
+ *   serially for PIPELINE_PAUSE_MS: another process or instance appending to it makes pipelining
+ *   pointless for a while. Other
  *   writers cannot deadlock with a pipelined group: every writer takes the org's append lock before
  *   the chain head (lib/audit/append-events.ts, ORG_APPEND_LOCK). A pipelined group waits at most
  *   PIPELINE_LOCK_WAIT_MS for the chain-head lock, then leaves the answer to the serial append;
@@ -107,8 +110,6 @@ interface OrgQueue {
   waiting: Waiting[];
   /** Events in `waiting`. */
   events: number;
-  /** Pipelining is paused until then (ms since the epoch) after a failed pipelined attempt. */
-  pipelineOffUntil: number;
 }
 
 /** A group of requests on its way (pipelining: the group before it, the group after it). */
@@ -119,8 +120,6 @@ interface Link {
   failed: boolean;
   /** Resolved once it has planned (or failed before it could). */
   planned: Deferred;
-  /** Resolved once it holds the chain-head lock (or will not: it failed or finished). */
-  locked: Deferred;
   /** Resolved once its pipelined attempt's transaction has ended (committed or rolled back). */
   attempt: Deferred;
   /** Resolved once every request of the group has its answer. */
@@ -139,13 +138,28 @@ function deferred(): Deferred {
   return { promise, resolve };
 }
 
-const newLink = (): Link => ({ tail: null, failed: false, planned: deferred(), locked: deferred(), attempt: deferred(), done: deferred(), successor: null });
+const newLink = (): Link => ({ tail: null, failed: false, planned: deferred(), attempt: deferred(), done: deferred(), successor: null });
 
 /** Per process, on globalThis: Next.js bundles each route separately. */
 const KEY = Symbol.for("audit-trail.append-queues");
 function queues(): Map<string, OrgQueue> {
   const g = globalThis as { [KEY]?: Map<string, OrgQueue> };
   return (g[KEY] ??= new Map());
+}
+
+/** Per org: pipelining paused until then (ms since the epoch), kept when the org's queue empties. */
+const PAUSES = Symbol.for("audit-trail.append-pipeline-pauses");
+function pipelinePauses(): Map<string, number> {
+  const g = globalThis as { [PAUSES]?: Map<string, number> };
+  return (g[PAUSES] ??= new Map());
+}
+
+function pipeliningPaused(orgId: string): boolean {
+  const until = pipelinePauses().get(orgId);
+  if (until === undefined) return false;
+  if (Date.now() < until) return true;
+  pipelinePauses().delete(orgId);
+  return false;
 }
 
 /** Appends the events to the org's chain in their turn (see above); durable when it resolves. */
@@ -155,7 +169,7 @@ export function queueAppends(opts: QueueAppendsOptions): Promise<AppendResult[]>
   if (budget.signal?.aborted) return Promise.reject(requestAbortedError());
   const all = queues();
   let q = all.get(opts.orgId);
-  if (!q) all.set(opts.orgId, (q = { running: false, waiting: [], events: 0, pipelineOffUntil: 0 }));
+  if (!q) all.set(opts.orgId, (q = { running: false, waiting: [], events: 0 }));
   const queue = q;
   if (queue.events > 0 && queue.events + opts.events.length > limits.maxWaitingEvents) {
     return Promise.reject(
@@ -216,17 +230,17 @@ async function drain(sql: SqlClient, orgId: string, queue: OrgQueue, limits: Que
   try {
     for (;;) {
       while (queue.waiting.length > 0) {
-        const group = takeGroup(queue, limits.maxGroupEvents);
-        const pipelining = pipelined && Date.now() >= queue.pipelineOffUntil;
+        const pipelining = pipelined && !pipeliningPaused(orgId);
         if (!pipelining && previous) {
           await previous.done.promise; // the serial append starts from the head as committed
           previous = null;
+          continue; // requests may have come, or left, meanwhile
         }
+        const group = takeGroup(queue, limits.maxGroupEvents);
         const link = newLink();
         if (previous) previous.successor = link;
-        void runGroup({ sql, orgId, queue, group, statementTimeoutMs, pipeline: pipelining ? { link, after: previous } : null }).finally(() => {
+        void runGroup({ sql, orgId, group, statementTimeoutMs, pipeline: pipelining ? { link, after: previous } : null }).finally(() => {
           link.planned.resolve();
-          link.locked.resolve();
           link.attempt.resolve();
           link.done.resolve();
         });
@@ -268,7 +282,6 @@ function takeGroup(queue: OrgQueue, maxEvents: number): Waiting[] {
 interface GroupRun {
   sql: SqlClient;
   orgId: string;
-  queue: OrgQueue;
   group: Waiting[];
   statementTimeoutMs: number;
   /** This group's link and the group in flight before it (null: the serial append). */
@@ -276,7 +289,16 @@ interface GroupRun {
 }
 
 async function runGroup(run: GroupRun): Promise<void> {
-  const { group } = run;
+  // A request whose own preparation failed (its vector statement; its client gone) gets that answer
+  // alone; the others go on.
+  const settled = await Promise.allSettled(run.group.map((w) => w.ready));
+  const group = run.group.filter((w, i) => {
+    const r = settled[i]!;
+    if (r.status === "rejected") w.reject(r.reason);
+    return r.status === "fulfilled";
+  });
+  if (group.length === 0) return;
+  run = { ...run, group };
   try {
     const results = await appendTogether(run);
     let at = 0;
@@ -309,7 +331,7 @@ async function appendTogether(run: GroupRun): Promise<AppendResult[]> {
     else for (const s of signals) if (!s.aborted) s.addEventListener("abort", onAbort, { once: true });
   }
   try {
-    await Promise.all(group.map((w) => w.ready));
+    await Promise.all(group.map((w) => w.ready)); // settled already (runGroup)
     const batches = group.map((w) => w.prepared);
     return await withQueryBudget({ statementTimeoutMs: run.statementTimeoutMs, signal: controller.signal }, async () => {
       if (!pipeline) return appendSerially(sql, orgId, batches);
@@ -333,9 +355,11 @@ async function appendTogether(run: GroupRun): Promise<AppendResult[]> {
               link.tail = t;
               link.planned.resolve();
             },
-            // The group before takes the lock first: asking before it would only find this tail stale.
-            beforeLock: tail && after ? () => after.locked.promise : undefined,
-            onLocked: () => link.locked.resolve(),
+            // Asks for the chain-head lock once the group before has committed: asking earlier would
+            // count its locked work against the lock wait, or find this tail stale if it got the lock
+            // first. No other writer can take the head in between: a serial append first needs the
+            // org's append lock exclusively, which waits for this group's shared hold.
+            beforeLock: tail && after ? () => after.attempt.promise : undefined,
           }),
         );
         link.attempt.resolve();
@@ -343,13 +367,15 @@ async function appendTogether(run: GroupRun): Promise<AppendResult[]> {
       } catch (e) {
         link.failed = true;
         link.planned.resolve();
-        link.locked.resolve();
         link.attempt.resolve();
-        const state = databaseErrorToAppError(e);
-        // The database's state (down, disk full, out of budget) is the answer as it is; our own wait
-        // for the lock (55P03 lock_not_available) is not.
-        if (state && !hasCode(e, "55P03")) throw e;
-        run.queue.pipelineOffUntil = Date.now() + PIPELINE_PAUSE_MS;
+        // The database's state (down, disk full), the budget (query_timeout) and abandoned requests
+        // are the answer as they are; our own wait for the lock (55P03 lock_not_available) is not.
+        const timedOut = e instanceof AppError && e.code === "query_timeout";
+        if (controller.signal.aborted || timedOut || (databaseErrorToAppError(e) && !hasCode(e, "55P03"))) throw e;
+        // Signs of another writer on this org (not of a client's input): append serially for a while.
+        if (e instanceof StaleTailError || ["23505", "40P01", "55P03"].some((c) => hasCode(e, c))) {
+          pipelinePauses().set(orgId, Date.now() + PIPELINE_PAUSE_MS);
+        }
         // The group after this one lets go of its rows (it finds its tail stale), the one before
         // finishes; then the serial append gives the answer.
         if (link.successor) await link.successor.attempt.promise;
