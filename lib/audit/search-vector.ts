@@ -49,24 +49,22 @@ export function searchVectorText(event: Readonly<Record<string, unknown>>): stri
     text = text.toLowerCase();
     let position = offset + 1; // the separator's
     let last = 0;
-    WORD.lastIndex = 0;
-    for (let m = WORD.exec(text); m !== null; m = WORD.exec(text)) {
-      let word = m[0];
-      // Digits, `e`, digits, then a letter: PostgreSQL's parser reads a number in scientific
-      // notation, then a word (`96e3d` is `96e3` and `d`; checked against ts_debug).
-      const sci = word.charCodeAt(0) <= 57 ? SCIENTIFIC_THEN_WORD.exec(word) : null;
-      if (sci) {
-        position += 1;
-        if (position > MAX_POSITION) return null;
-        out += `'${sci[1]}':${position}${part.weight} `;
-        word = sci[2]!;
-      }
+    /** One word at the next position; false where the database's result could differ. */
+    const word = (w: string): boolean => {
       position += 1;
-      if (word.length > MAX_WORD || position > MAX_POSITION) return null;
-      if (word === SEPARATOR) continue; // ts_delete removes the word wherever it stands
-      out += `'${word}':${position}${part.weight} `;
+      if (w.length > MAX_WORD || position > MAX_POSITION) return false;
+      if (w === SEPARATOR) return true; // ts_delete removes the word wherever it stands
+      out += `'${w}':${position}${part.weight} `;
       last = position;
       count += 1;
+      return true;
+    };
+    WORD.lastIndex = 0;
+    for (let m = WORD.exec(text); m !== null; m = WORD.exec(text)) {
+      // Digits, `e`, digits, then a letter: PostgreSQL's parser reads a number in scientific
+      // notation, then a word (`96e3d` is `96e3` and `d`; checked against ts_debug).
+      const sci = m[0].charCodeAt(0) <= 57 ? SCIENTIFIC_THEN_WORD.exec(m[0]) : null;
+      if (sci ? !word(sci[1]!) || !word(sci[2]!) : !word(m[0])) return null;
     }
     if (last > 0) offset = last;
   }

@@ -67,6 +67,7 @@ describe(`search vectors computed in JS (${TEST_DB})`, () => {
       base(9, { action: "a.b.c", repository: { id: "repo_api", name: "API  Server" } }),
       base(10, { details: { line: "first\r\nsecond\u007fthird\u001fend" } }),
       base(11, { actor: { id: "u", type: "user", name: "   " }, details: { "": "empty key", " ": "space key" } }),
+      base(12, { details: { sep: "1e5zzauditsep", last: "x 2e7ZZAUDITSEP" }, user_agent: "7e1zzauditsep" }),
     ];
     const out = await compare(cases);
     for (const [i, o] of out.entries()) {
