@@ -202,9 +202,7 @@ export async function appendEventsInTx(opts: AppendEventsInTxOptions): Promise<A
  */
 export async function appendPreparedInTx(opts: { tx: SqlExecutor; orgId: string; batches: PreparedAppend[] }): Promise<AppendResult[]> {
   const { tx } = opts;
-  // Vectors not computed yet (PGlite's queue leaves them to the transaction): now, before the lock.
-  for (const b of opts.batches) await computeSearchVectors(tx, b);
-  const events = opts.batches.length === 1 ? opts.batches[0]!.events : opts.batches.flatMap((b) => b.events);
+  const events = await readyEvents(tx, opts.batches);
   const head = await lockChainHead(tx, opts.orgId);
   const plan = planAppend({ events, head, stored: await readStoredIds(tx, opts.orgId, events), pending: null });
   if (plan.count > 0) {
@@ -267,14 +265,13 @@ export async function appendPreparedPipelined(opts: {
   onPlanned: (tail: ChainTail) => void;
   /** Give up waiting for the chain-head lock after this long (lock_not_available, 55P03); none by default. */
   lockWaitMs?: number;
-  /** Awaited before asking for the lock: the previous group must hold it first (else this one would get it, and find its tail stale). */
+  /** Awaited after the INSERT, before asking for the lock (the queue: until the previous group has committed). */
   beforeLock?: () => Promise<void>;
   /** Called once this transaction holds the lock. */
   onLocked?: () => void;
 }): Promise<AppendResult[]> {
   const { tx, orgId } = opts;
-  for (const b of opts.batches) await computeSearchVectors(tx, b);
-  const events = opts.batches.length === 1 ? opts.batches[0]!.events : opts.batches.flatMap((b) => b.events);
+  const events = await readyEvents(tx, opts.batches);
   const start = opts.after ?? (await readChainHead(tx, orgId));
   const plan = planAppend({ events, head: start, stored: await readStoredIds(tx, orgId, events), pending: opts.after?.ids ?? null });
   opts.onPlanned({ seq: plan.seq, hash: plan.hash, ids: plan.created });
@@ -296,6 +293,15 @@ export async function appendPreparedPipelined(opts: {
     await finishAppend(tx, orgId, head.seq, plan);
   }
   return plan.results;
+}
+
+/**
+ * The events of the batches, in order, with their vectors: those not computed yet (PGlite's queue
+ * leaves them to the transaction) now, before the lock.
+ */
+async function readyEvents(tx: SqlExecutor, batches: PreparedAppend[]): Promise<PreparedEvent[]> {
+  for (const b of batches) await computeSearchVectors(tx, b);
+  return batches.length === 1 ? batches[0]!.events : batches.flatMap((b) => b.events);
 }
 
 interface AppendPlan {
@@ -337,20 +343,17 @@ function planAppend(opts: { events: PreparedEvent[]; head: { seq: number; hash: 
   const cols: AppendPlan["cols"] = { content: [], digest: [], hash: [], prev: [], vector: [] };
 
   for (const p of opts.events) {
-    const old = opts.stored.get(p.id);
-    if (old) {
-      if (old.request_digest !== p.digest) {
+    // Stored before, or appended by the previous pipelined group (not committed yet).
+    const stored = opts.stored.get(p.id);
+    const pending = stored ? undefined : opts.pending?.get(p.id);
+    const earlier = stored
+      ? { digest: stored.request_digest, seq: stored.seq, hash: stored.hash }
+      : pending && { digest: pending.digest, seq: pending.result.seq, hash: pending.result.hash };
+    if (earlier) {
+      if (earlier.digest !== p.digest) {
         throw new AppError("conflict", `${p.field("id")}: an event with id "${p.id}" already exists with different content`, { field: p.field("id") });
       }
-      results.push({ id: p.id, seq: old.seq, hash: old.hash, status: "duplicate" });
-      continue;
-    }
-    const pending = opts.pending?.get(p.id);
-    if (pending) {
-      if (pending.digest !== p.digest) {
-        throw new AppError("conflict", `${p.field("id")}: an event with id "${p.id}" already exists with different content`, { field: p.field("id") });
-      }
-      results.push({ ...pending.result, status: "duplicate" });
+      results.push({ id: p.id, seq: earlier.seq, hash: earlier.hash, status: "duplicate" });
       continue;
     }
     const again = created.get(p.id);

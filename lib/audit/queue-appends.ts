@@ -1,5 +1,5 @@
 import type { SqlClient } from "../db/sql";
-import { databaseErrorToAppError } from "../db/database-errors";
+import { databaseErrorToAppError, hasDatabaseCode } from "../db/database-errors";
 import { currentQueryBudget, requestAbortedError, withQueryBudget } from "../db/query-budget";
 import { AppError } from "../errors";
 import {
@@ -331,7 +331,6 @@ async function appendTogether(run: GroupRun): Promise<AppendResult[]> {
     else for (const s of signals) if (!s.aborted) s.addEventListener("abort", onAbort, { once: true });
   }
   try {
-    await Promise.all(group.map((w) => w.ready)); // settled already (runGroup)
     const batches = group.map((w) => w.prepared);
     return await withQueryBudget({ statementTimeoutMs: run.statementTimeoutMs, signal: controller.signal }, async () => {
       if (!pipeline) return appendSerially(sql, orgId, batches);
@@ -371,9 +370,9 @@ async function appendTogether(run: GroupRun): Promise<AppendResult[]> {
         // The database's state (down, disk full), the budget (query_timeout) and abandoned requests
         // are the answer as they are; our own wait for the lock (55P03 lock_not_available) is not.
         const timedOut = e instanceof AppError && e.code === "query_timeout";
-        if (controller.signal.aborted || timedOut || (databaseErrorToAppError(e) && !hasCode(e, "55P03"))) throw e;
+        if (controller.signal.aborted || timedOut || (databaseErrorToAppError(e) && !hasDatabaseCode(e, "55P03"))) throw e;
         // Signs of another writer on this org (not of a client's input): append serially for a while.
-        if (e instanceof StaleTailError || ["23505", "40P01", "55P03"].some((c) => hasCode(e, c))) {
+        if (e instanceof StaleTailError || ["23505", "40P01", "55P03"].some((c) => hasDatabaseCode(e, c))) {
           pipelinePauses().set(orgId, Date.now() + PIPELINE_PAUSE_MS);
         }
         // The group after this one lets go of its rows (it finds its tail stale), the one before
@@ -394,15 +393,7 @@ async function appendSerially(sql: SqlClient, orgId: string, batches: PreparedAp
     try {
       return await sql.transaction((tx) => appendPreparedInTx({ tx, orgId, batches }));
     } catch (e) {
-      if (attempt >= 2 || !hasCode(e, "40P01")) throw e;
+      if (attempt >= 2 || !hasDatabaseCode(e, "40P01")) throw e;
     }
   }
-}
-
-function hasCode(e: unknown, code: string): boolean {
-  for (let x: unknown = e, depth = 0; x !== null && typeof x === "object" && depth < 5; depth++) {
-    if ((x as { code?: unknown }).code === code) return true;
-    x = (x as { cause?: unknown }).cause;
-  }
-  return false;
 }

@@ -46,6 +46,11 @@ function collect(e: unknown, out: Found, depth = 0): Found {
   return out;
 }
 
+/** The error, or one in its chain (cause, driver error, …), carries this SQLSTATE or errno code. */
+export function hasDatabaseCode(e: unknown, code: string): boolean {
+  return collect(e, { codes: [], messages: [] }).codes.includes(code);
+}
+
 export function databaseErrorToAppError(e: unknown): AppError | null {
   if (e === null || typeof e !== "object") return null;
   const { codes, messages } = collect(e, { codes: [], messages: [] });
