@@ -1,6 +1,7 @@
 import type { SqlExecutor, SqlParam } from "../db/sql";
 import { formatTimestamp } from "../audit/format-timestamp";
-import { dateKey, utcMidnight } from "./periods";
+import { ceilUtcDay, floorUtcDay } from "../audit/time-bounds";
+import { dateKey } from "./periods";
 
 export interface StatisticsResult {
   period: { from: string | null; to: string };
@@ -23,8 +24,6 @@ export interface GetStatisticsOptions {
   topActors?: number;
 }
 
-const DAY_MS = 86_400_000;
-
 /**
  * Statistics over [from, to). Whole UTC months are read from the monthly rollups, whole days at
  * the edges of those from the daily rollups (both kept by triggers at insert and delete), and only
@@ -39,8 +38,8 @@ export async function getStatistics(opts: GetStatisticsOptions): Promise<Statist
   };
   const { from, to } = opts;
   // Whole months from monthly rollups, whole days from daily rollups, partial days from events.
-  const d1 = from ? ceilTo(from, "day") : undefined;
-  const d2 = to ? utcMidnight(to) : undefined;
+  const d1 = from ? ceilUtcDay(from) : undefined;
+  const d2 = to ? floorUtcDay(to) : undefined;
   const parts: string[] = [];
   const rawRanges: string[] = [];
   if (d1 && d2 && d1.getTime() >= d2.getTime()) {
@@ -48,7 +47,7 @@ export async function getStatistics(opts: GetStatisticsOptions): Promise<Statist
   } else {
     if (from && d1 && from.getTime() < d1.getTime()) rawRanges.push(`(e.timestamp >= ${p(from)} AND e.timestamp < ${p(d1)})`);
     if (to && d2 && d2.getTime() < to.getTime()) rawRanges.push(`(e.timestamp >= ${p(d2)} AND e.timestamp < ${p(to)})`);
-    const m1 = d1 ? ceilTo(d1, "month") : undefined;
+    const m1 = d1 ? ceilMonth(d1) : undefined;
     const m2 = d2 ? monthStart(d2) : undefined;
     const rollup = (table: string, col: string, lo?: Date, hi?: Date) => {
       const w = [`r.org_id = $1`];
@@ -109,10 +108,10 @@ export async function getStatistics(opts: GetStatisticsOptions): Promise<Statist
   };
 }
 
-function ceilTo(d: Date, unit: "day" | "month"): Date {
-  const start = unit === "day" ? utcMidnight(d) : monthStart(d);
-  if (start.getTime() === d.getTime()) return d;
-  return unit === "day" ? new Date(start.getTime() + DAY_MS) : new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1));
+/** The first instant of the UTC month at or after `d`. */
+function ceilMonth(d: Date): Date {
+  const start = monthStart(d);
+  return start.getTime() === d.getTime() ? d : new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1));
 }
 
 function monthStart(d: Date): Date {

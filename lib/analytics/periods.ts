@@ -37,10 +37,6 @@ export interface Period {
   end: Date;
 }
 
-export function utcMidnight(d: Date): Date {
-  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
-}
-
 const inZone = (d: Date, timeZone: string) => new TZDate(d.getTime(), timeZone);
 const plain = (d: TZDate) => new Date(d.getTime());
 
